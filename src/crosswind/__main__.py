@@ -1,0 +1,5 @@
+"""`python -m crosswind`."""
+
+from crosswind.cli.main import main
+
+main()

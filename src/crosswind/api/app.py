@@ -1,0 +1,53 @@
+"""Builds the ASGI app: one root app, the API mounted once per dialect.
+
+    /api/v1/...            seed dialect      (/api/v1/docs, /api/v1/openapi.json)
+    /airflow/api/v1/...    Airflow's dialect (/airflow/api/v1/docs, /airflow/api/v1/openapi.json)
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from crosswind.version import __version__
+from crosswind.api.dialects import Dialect
+from crosswind.api.problems import install_handlers, problem
+from crosswind.api.routes import ROUTERS
+from crosswind.api.state import AppState
+from crosswind.db.engine import Database
+from crosswind.security import CredentialCache, SecretBox, load_fernet_key
+from crosswind.settings import Settings
+
+
+def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    return AppState(
+        settings=settings,
+        db=db or Database(settings.db_url, pool_size=20),
+        box=SecretBox(load_fernet_key(settings.fernet_key, settings.home)),
+        credentials=CredentialCache(settings.auth_cache_seconds),
+    )
+
+
+def build_api(state: AppState, dialect: Dialect) -> FastAPI:
+    title = "Crosswind API" + (" (Airflow dialect)" if dialect is Dialect.AIRFLOW else "")
+    api = FastAPI(title=title, version=__version__, docs_url="/docs", redoc_url=None)
+    api.state.cw = state
+    api.state.dialect = dialect
+    install_handlers(api)
+    for router in ROUTERS:
+        api.include_router(router)
+    return api
+
+
+def create_app(state: AppState) -> FastAPI:
+    app = FastAPI(title="Crosswind", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.cw = state
+    install_handlers(app)
+    app.mount("/api/v1", build_api(state, Dialect.SEED))
+    app.mount("/airflow/api/v1", build_api(state, Dialect.AIRFLOW))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> object:
+        return problem(404, "the API is under /api/v1 (docs: /api/v1/docs)")
+
+    return app

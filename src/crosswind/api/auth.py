@@ -1,0 +1,115 @@
+"""Authentication (Basic, Bearer personal access tokens) and the permission check.
+
+Per request this costs one indexed lookup: argon2 runs only on the first use of a credential
+(see `crosswind.security.CredentialCache`), and tokens are found by the SHA-256 of their
+secret. `last_used_at` is written at most once a minute per token, so reads stay reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request
+from sqlalchemy import select, update
+from starlette.exceptions import HTTPException
+
+from crosswind.api.state import AppState
+from crosswind.db.base import utcnow
+from crosswind.models import ApiToken, User
+from crosswind.roles import DAG_RESOURCES, Action, role_allows, scopes_allow
+from crosswind.security import token_digest, verify_password
+
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="Crosswind", Bearer'}
+_LAST_USED_GRANULARITY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and through what: a password (`token_id is None`) or a token."""
+
+    user_id: int
+    username: str
+    role: str
+    scopes: frozenset[str] | None = None
+    dag_ids: frozenset[str] | None = None
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "Admin" and (self.scopes is None or "admin" in self.scopes)
+
+    def can(self, resource: str, action: Action) -> bool:
+        if not role_allows(self.role, resource, action):
+            return False
+        if self.scopes is not None and not scopes_allow(self.scopes, resource, action):
+            return False
+        return self.dag_ids is None or resource in DAG_RESOURCES
+
+    def can_dag(self, dag_id: str) -> bool:
+        return self.dag_ids is None or dag_id in self.dag_ids
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers=_CHALLENGE)
+
+
+def _basic(state: AppState, raw: str) -> Principal:
+    try:
+        decoded = base64.b64decode(raw, validate=True).decode()
+        username, _, password = decoded.partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise unauthorized("malformed Basic credentials") from None
+    with state.db.read() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.is_active:
+        raise unauthorized("invalid credentials")
+    if not state.credentials.matches(username, password, user.password_hash):
+        if not verify_password(user.password_hash, password):
+            raise unauthorized("invalid credentials")
+        state.credentials.remember(username, password, user.password_hash)
+    return Principal(user.id, user.username, user.role)
+
+
+def _bearer(state: AppState, secret: str) -> Principal:
+    now = utcnow()
+    with state.db.read() as s:
+        row = s.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == token_digest(secret.strip()))
+        ).first()
+    if row is None:
+        raise unauthorized("invalid or revoked token")
+    token, user = row
+    if not user.is_active:
+        raise unauthorized("invalid credentials")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise unauthorized("token expired")
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+        with state.db.write() as s:
+            s.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return Principal(
+        user.id,
+        user.username,
+        user.role,
+        scopes=frozenset(token.scopes),
+        dag_ids=None if token.dag_ids is None else frozenset(token.dag_ids),
+        token_id=token.id,
+    )
+
+
+def authenticate(request: Request) -> Principal:
+    state: AppState = request.app.state.cw
+    header = request.headers.get("authorization")
+    if not header:
+        raise unauthorized("authentication required")
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "basic":
+        return _basic(state, value.strip())
+    if scheme == "bearer" and value.strip():
+        return _bearer(state, value)
+    raise unauthorized("unsupported authorization scheme")

@@ -1,0 +1,75 @@
+"""Bounded, ordered list queries: every list endpoint goes through `paginate()`.
+
+`order_by` is a column name from the route's allow-list, `-name` for descending; the primary
+key breaks ties so pages are stable. `limit` is capped by CROSSWIND_MAXIMUM_PAGE_LIMIT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from crosswind.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+    order_by: str | None
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int, Query(ge=0)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    order_by: str | None = None,
+) -> Page:
+    cap = request.app.state.cw.settings.maximum_page_limit
+    return Page(min(limit, cap), offset, order_by or None)
+
+
+PageDep = Annotated[Page, Depends(page_params)]
+
+
+def ordering(
+    order_by: str | None,
+    allowed: Mapping[str, ColumnElement[Any]],
+    tiebreak: ColumnElement[Any],
+    default: str | None = None,
+) -> list[Any]:
+    key = order_by or default
+    if not key:
+        return [tiebreak]
+    desc = key.startswith("-")
+    name = key[1:] if desc else key
+    col = allowed.get(name)
+    if col is None:
+        raise InvalidInput(
+            f"Ordering with '{name}' is disallowed or the attribute does not exist on the model; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
+    if desc:
+        return [col.desc(), tiebreak.desc()]
+    return [col.asc(), tiebreak.asc()]
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    page: Page,
+    allowed: Mapping[str, ColumnElement[Any]],
+    tiebreak: ColumnElement[Any],
+    default: str | None = None,
+) -> tuple[Sequence[Any], int]:
+    """Run `stmt` for one page; returns (rows, total_entries of the filtered set)."""
+    order = ordering(page.order_by, allowed, tiebreak, default)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(*order).limit(page.limit).offset(page.offset)).all()
+    return rows, total

@@ -1,0 +1,97 @@
+"""/variables: list, get, create, PUT (seed), PATCH with update_mask (Airflow), delete.
+
+Responses carry both `val` (seed) and `value` (Airflow); values of sensitive-looking keys
+are masked as `***`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from crosswind.api.common import check_path_match, parse_update_mask
+from crosswind.api.deps import Allow, State
+from crosswind.api.pagination import PageDep, paginate
+from crosswind.api.responses import JSON
+from crosswind.api.schemas.variables import VariableCreate, VariableUpdate
+from crosswind.dags.masking import is_sensitive_key
+from crosswind.models import Variable
+from crosswind.security import SecretBox
+from crosswind.store import event_log
+from crosswind.store import variables as store
+
+router = APIRouter(tags=["Variable"])
+ORDER = {"key": Variable.key, "id": Variable.id, "description": Variable.description}
+
+
+def render(var: Variable, box: SecretBox) -> dict[str, Any]:
+    value = "***" if is_sensitive_key(var.key) else box.decrypt(var.val)
+    return {"key": var.key, "val": value, "value": value, "description": var.description}
+
+
+@router.get("/variables")
+def list_variables(state: State, page: PageDep, _: Allow("variable", "read")) -> JSON:
+    with state.db.read() as s:
+        rows, total = paginate(s, select(Variable), page, ORDER, Variable.id)
+        items = [render(v, state.box) for v in rows]
+    return JSON({"variables": items, "total_entries": total})
+
+
+@router.get("/variables/{variable_key}")
+def get_variable(variable_key: str, state: State, _: Allow("variable", "read")) -> JSON:
+    with state.db.read() as s:
+        return JSON(render(store.get(s, variable_key), state.box))
+
+
+@router.post("/variables")
+def create_variable(body: VariableCreate, state: State, who: Allow("variable", "write")) -> JSON:
+    with state.db.write() as s:
+        var = store.create(s, state.box, body.key, body.the_value or "", body.description)
+        event_log.record(s, "variable.create", who.username, extra={"key": body.key})
+        out = render(var, state.box)
+    return JSON(out)
+
+
+def _update(
+    state: State, key: str, body: VariableUpdate, fields: set[str] | None, owner: str
+) -> JSON:
+    check_path_match("key", body.key, key)
+    with state.db.write() as s:
+        var = store.get(s, key)
+        if (fields is None or fields & {"val", "value"}) and body.the_value is not None:
+            var.val = state.box.encrypt(body.the_value)
+        if fields is None or "description" in fields:
+            if body.description is not None or fields is not None:
+                var.description = body.description
+        event_log.record(s, "variable.edit", owner, extra={"key": key})
+        out = render(var, state.box)
+    return JSON(out)
+
+
+@router.put("/variables/{variable_key}")
+def put_variable(
+    variable_key: str, body: VariableUpdate, state: State, who: Allow("variable", "write")
+) -> JSON:
+    return _update(state, variable_key, body, None, who.username)
+
+
+@router.patch("/variables/{variable_key}")
+def patch_variable(
+    variable_key: str,
+    body: VariableUpdate,
+    state: State,
+    who: Allow("variable", "write"),
+    update_mask: Annotated[list[str] | None, Query()] = None,
+) -> JSON:
+    fields = parse_update_mask(update_mask, ("val", "value", "description"))
+    return _update(state, variable_key, body, fields, who.username)
+
+
+@router.delete("/variables/{variable_key}", status_code=204)
+def delete_variable(variable_key: str, state: State, who: Allow("variable", "write")) -> Response:
+    with state.db.write() as s:
+        store.remove(s, variable_key)
+        event_log.record(s, "variable.delete", who.username, extra={"key": variable_key})
+    return Response(status_code=204)

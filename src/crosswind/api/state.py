@@ -1,0 +1,23 @@
+"""Process-wide state of the API server, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crosswind.db.engine import Database
+from crosswind.security import CredentialCache, SecretBox
+from crosswind.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    box: SecretBox
+    credentials: CredentialCache
+    # Called after a commit that should wake the scheduler (trigger, clear, unpause).
+    wake_scheduler: list = field(default_factory=list)
+
+    def notify_scheduler(self) -> None:
+        for fn in self.wake_scheduler:
+            fn()

@@ -1,0 +1,1 @@
+"""The `crosswind` command: one module per command group."""

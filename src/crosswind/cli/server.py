@@ -1,0 +1,50 @@
+"""`crosswind api-server` and `crosswind standalone`."""
+
+from __future__ import annotations
+
+import click
+
+from crosswind.cli.context import settings_and_db
+from crosswind.store.bootstrap import prepare
+
+
+def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
+    import uvicorn
+
+    settings, db = settings_and_db()
+    generated = prepare(db, settings, generate_admin=generate_admin)
+    db.dispose()
+    if generated:
+        click.echo(f"created admin user {generated[0]!r} with password {generated[1]!r} "
+                   "(shown once)")
+    click.echo(f"Crosswind API listening on http://{host}:{port}/api/v1 "
+               f"(Airflow dialect: /airflow/api/v1, docs: /api/v1/docs)", err=False)
+    uvicorn.run(
+        "crosswind.api.asgi:create_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@click.command("api-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", "-p", default=8080, show_default=True, type=int)
+@click.option("--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1))
+def api_server(host: str, port: int, workers: int) -> None:
+    """Serve the REST API (migrates the database first)."""
+    _serve(host, port, workers, generate_admin=False)
+
+
+@click.command("standalone")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", "-p", default=8080, show_default=True, type=int)
+def standalone(host: str, port: int) -> None:
+    """API server, DAG processor, scheduler and local executor in one command."""
+    _serve(host, port, 1, generate_admin=True)
+
+
+COMMANDS = [api_server, standalone]

@@ -1,0 +1,317 @@
+"""BaseOperator: task arguments, default_args, and dependency wiring (>>, <<, chain).
+
+Operator subclasses get default_args applied like Airflow's apply_defaults: for every
+argument the class accepts (its __init__ signatures up the MRO, plus BaseOperator's table
+below) that the caller did not pass, the DAG's default_args (then the task's own
+default_args) fill it in. Unknown default_args keys are ignored; unknown explicit
+kwargs raise AirflowInvalidArguments (a TypeError).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from crosswind.dags.exceptions import AirflowException, AirflowInvalidArguments
+from crosswind.dags.trigger_rule import TriggerRule, coerce_trigger_rule
+from crosswind.dags.utils_dates import as_utc
+
+# Task arguments Crosswind stores, with Airflow 2's defaults.
+TASK_DEFAULTS: dict[str, Any] = {
+    "owner": "airflow",
+    "email": None,
+    "retries": 0,
+    "retry_delay": timedelta(seconds=300),
+    "retry_exponential_backoff": False,
+    "max_retry_delay": None,
+    "execution_timeout": None,
+    "trigger_rule": TriggerRule.ALL_SUCCESS,
+    "pool": "default_pool",
+    "pool_slots": 1,
+    "priority_weight": 1,
+    "weight_rule": "downstream",
+    "queue": "default",
+    "depends_on_past": False,
+    "wait_for_downstream": False,
+    "ignore_first_depends_on_past": True,
+    "do_xcom_push": True,
+    "on_execute_callback": None,
+    "on_success_callback": None,
+    "on_failure_callback": None,
+    "on_retry_callback": None,
+    "on_skipped_callback": None,
+    "doc_md": None,
+    "doc": None,
+    "params": None,
+    "start_date": None,
+    "end_date": None,
+    "max_active_tis_per_dag": None,
+    "max_active_tis_per_dagrun": None,
+    "multiple_outputs": False,
+}
+# Airflow arguments accepted for compatibility and not acted upon.
+IGNORED_ARGS = frozenset(
+    {
+        "email_on_failure", "email_on_retry", "sla", "executor_config", "run_as_user",
+        "resources", "task_concurrency", "inlets", "outlets", "task_group", "doc_json",
+        "doc_yaml", "doc_rst", "executor", "map_index_template", "owner_links", "priority",
+        "retry_delay_multiplier", "allow_nested_operators", "logger_name",
+    }
+)
+WEIGHT_RULES = ("downstream", "upstream", "absolute")
+_SECONDS_ARGS = ("retry_delay", "max_retry_delay", "execution_timeout")
+
+
+@functools.cache
+def _accepted_args(cls: type) -> frozenset[str]:
+    names: set[str] = set(TASK_DEFAULTS) | IGNORED_ARGS
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        for p in inspect.signature(getattr(init, "__wrapped__", init)).parameters.values():
+            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self":
+                names.add(p.name)
+    return frozenset(names)
+
+
+def _apply_defaults(init: Any) -> Any:
+    @functools.wraps(init)
+    def wrapper(self: BaseOperator, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "_cw_init_done", None) is not None:  # nested super().__init__
+            return init(self, *args, **kwargs)
+        self._cw_init_done = False
+        from crosswind.dags.dag import DagContext
+
+        dag = kwargs.get("dag") or DagContext.get_current_dag()
+        merged = dict(getattr(dag, "default_args", None) or {})
+        merged.update(kwargs.pop("default_args", None) or {})
+        accepted = _accepted_args(type(self))
+        for key, value in merged.items():
+            if key in accepted and key not in kwargs:
+                kwargs[key] = value
+        if "params" in merged and "params" in kwargs and kwargs["params"] is not merged["params"]:
+            kwargs["params"] = {**merged["params"], **kwargs["params"]}
+        init(self, *args, **kwargs)
+        self._cw_init_done = True
+
+    return wrapper
+
+
+def _seconds(value: Any) -> timedelta | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=float(value))
+
+
+class BaseOperator:
+    """Airflow 2 BaseOperator: one unit of work in a DAG."""
+
+    template_fields: ClassVar[Sequence[str]] = ()
+    template_ext: ClassVar[Sequence[str]] = ()
+    template_fields_renderers: ClassVar[dict[str, str]] = {}
+    ui_color: str = "#fff"
+    ui_fgcolor: str = "#000"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+    def __init__(self, *, task_id: str, dag: Any = None, **kwargs: Any) -> None:
+        from crosswind.dags.dag import DagContext
+
+        _validate_task_id(task_id)
+        self.task_id = task_id
+        unknown = {k: v for k, v in kwargs.items() if k not in TASK_DEFAULTS and k not in IGNORED_ARGS}
+        if unknown:
+            raise AirflowInvalidArguments(
+                f"Invalid arguments were passed to {type(self).__name__} (task_id: {task_id}). "
+                f"Invalid arguments were:\n**kwargs: {unknown}"
+            )
+        for name, default in TASK_DEFAULTS.items():
+            setattr(self, name, kwargs.get(name, default))
+        self._normalize_args()
+        self.upstream_task_ids: set[str] = set()
+        self.downstream_task_ids: set[str] = set()
+        self._dag: Any = None
+        dag = dag or DagContext.get_current_dag()
+        if dag is not None:
+            self.dag = dag
+
+    def _normalize_args(self) -> None:
+        self.trigger_rule = coerce_trigger_rule(self.trigger_rule)
+        if self.weight_rule not in WEIGHT_RULES:
+            raise AirflowException(
+                f"The weight_rule must be one of {list(WEIGHT_RULES)}, "
+                f"but got '{self.weight_rule}' (task {self.task_id})."
+            )
+        for name in _SECONDS_ARGS:
+            setattr(self, name, _seconds(getattr(self, name)))
+        self.retries = int(self.retries or 0)
+        self.priority_weight = int(self.priority_weight)
+        self.start_date = as_utc(self.start_date)
+        self.end_date = as_utc(self.end_date)
+        self.params = dict(self.params or {})
+        self.doc_md = self.doc_md or self.doc
+
+    # -- DAG membership ---------------------------------------------------------
+    @property
+    def dag(self) -> Any:
+        if self._dag is None:
+            raise AirflowException(f"Operator {self} has not been assigned to a DAG yet")
+        return self._dag
+
+    @dag.setter
+    def dag(self, dag: Any) -> None:
+        if self._dag is dag:
+            return
+        if self._dag is not None:
+            raise AirflowException(f"The DAG assigned to {self} can not be changed.")
+        dag.add_task(self)
+        self._dag = dag
+
+    def has_dag(self) -> bool:
+        return self._dag is not None
+
+    @property
+    def dag_id(self) -> str:
+        return self._dag.dag_id if self._dag is not None else f"adhoc_{self.owner}"
+
+    @property
+    def task_type(self) -> str:
+        return type(self).__name__
+
+    @property
+    def output(self) -> Any:
+        from crosswind.dags.decorators import XComArg
+
+        return XComArg(self)
+
+    @property
+    def priority_weight_total(self) -> int:
+        if self._dag is None:
+            return self.priority_weight
+        return self._dag.effective_priority_weight(self.task_id)
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement execute()")
+
+    def on_kill(self) -> None:
+        """Called when the task is killed; subclasses stop their child processes here."""
+
+    # -- dependencies -----------------------------------------------------------
+    def set_upstream(self, other: Any) -> None:
+        _set_relatives(self, other, upstream=True)
+
+    def set_downstream(self, other: Any) -> None:
+        _set_relatives(self, other, upstream=False)
+
+    def __rshift__(self, other: Any) -> Any:
+        self.set_downstream(other)
+        return other
+
+    def __lshift__(self, other: Any) -> Any:
+        self.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other: Any) -> BaseOperator:
+        self.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other: Any) -> BaseOperator:
+        self.set_downstream(other)
+        return self
+
+    def get_direct_relatives(self, upstream: bool = False) -> list[BaseOperator]:
+        ids = self.upstream_task_ids if upstream else self.downstream_task_ids
+        return [self.dag.task_dict[t] for t in sorted(ids)]
+
+    @property
+    def upstream_list(self) -> list[BaseOperator]:
+        return self.get_direct_relatives(upstream=True)
+
+    @property
+    def downstream_list(self) -> list[BaseOperator]:
+        return self.get_direct_relatives(upstream=False)
+
+    def __repr__(self) -> str:
+        return f"<Task({type(self).__name__}): {self.task_id}>"
+
+
+def _validate_task_id(task_id: Any) -> None:
+    if not isinstance(task_id, str) or not task_id:
+        raise AirflowException(f"task_id must be a non-empty string, got {task_id!r}")
+    if len(task_id) > 250 or not all(c.isalnum() or c in "-_." for c in task_id):
+        raise AirflowException(
+            f"The key {task_id!r} has to be made of alphanumeric characters, dashes, "
+            "dots and underscores exclusively"
+        )
+
+
+def as_tasks(value: Any) -> list[BaseOperator]:
+    """Flatten a task, XComArg or (nested) list of them into operators."""
+    if isinstance(value, BaseOperator):
+        return [value]
+    operator = getattr(value, "operator", None)
+    if isinstance(operator, BaseOperator):
+        return [operator]
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
+        return [t for item in value for t in as_tasks(item)]
+    raise AirflowException(f"Relationships can only be set between operators; received {value!r}")
+
+
+def _set_relatives(task: BaseOperator, other: Any, *, upstream: bool) -> None:
+    others = as_tasks(other)
+    dags = {id(t._dag): t._dag for t in [task, *others] if t._dag is not None}
+    if len(dags) > 1:
+        raise AirflowException("Tried to set relationships between tasks in more than one DAG")
+    if not dags:
+        raise AirflowException(
+            "Tried to create relationships between tasks that don't have DAGs yet. "
+            f"Set the DAG for at least one task and try again: {[task, *others]}"
+        )
+    dag = next(iter(dags.values()))
+    for t in [task, *others]:
+        if t._dag is None:
+            t.dag = dag
+    for o in others:
+        if upstream:
+            task.upstream_task_ids.add(o.task_id)
+            o.downstream_task_ids.add(task.task_id)
+        else:
+            task.downstream_task_ids.add(o.task_id)
+            o.upstream_task_ids.add(task.task_id)
+
+
+def chain(*tasks: Any) -> None:
+    """Airflow's chain(): a >> b >> c, where equal-length lists are wired pairwise."""
+    for up, down in zip(tasks, tasks[1:], strict=False):
+        up_list = isinstance(up, list | tuple)
+        down_list = isinstance(down, list | tuple)
+        if not up_list:
+            as_tasks(up)[0].set_downstream(down)
+        elif not down_list:
+            as_tasks(down)[0].set_upstream(up)
+        else:
+            if len(up) != len(down):
+                raise AirflowException(
+                    f"Chain not supported for different length Iterable. "
+                    f"Got {len(up)} and {len(down)}."
+                )
+            for u, d in zip(up, down, strict=True):
+                as_tasks(u)[0].set_downstream(d)
+
+
+def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
+    """Every task of from_tasks upstream of every task of to_tasks."""
+    for task in from_tasks:
+        as_tasks(task)[0].set_downstream(to_tasks)
+
+
+# BaseOperator itself is wrapped too, so subclasses without their own __init__
+# (EmptyOperator) still get default_args.
+BaseOperator.__init__ = _apply_defaults(BaseOperator.__init__)  # type: ignore[method-assign]

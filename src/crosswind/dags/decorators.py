@@ -1,0 +1,183 @@
+"""TaskFlow: @task (and .python/.branch/.short_circuit), @dag, and XComArg.
+
+Calling a @task function inside a DAG creates an operator and returns an XComArg;
+XComArgs passed as arguments wire the dependency and are replaced by the upstream's
+XCom value when the task's templated fields are rendered.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+from crosswind.dags.baseoperator import BaseOperator
+from crosswind.dags.dag import DAG, DagContext
+from crosswind.dags.operators.python import (
+    BranchPythonOperator,
+    PythonOperator,
+    ShortCircuitOperator,
+)
+from crosswind.dags.params import Param
+
+
+class XComArg:
+    """A reference to an operator's XCom value, resolved at run time."""
+
+    def __init__(self, operator: BaseOperator, key: str = "return_value") -> None:
+        self.operator = operator
+        self.key = key
+
+    def __getitem__(self, key: str) -> XComArg:
+        return XComArg(self.operator, key=key)
+
+    def resolve(self, context: dict[str, Any]) -> Any:
+        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+
+    def set_upstream(self, other: Any) -> None:
+        self.operator.set_upstream(other)
+
+    def set_downstream(self, other: Any) -> None:
+        self.operator.set_downstream(other)
+
+    def __rshift__(self, other: Any) -> Any:
+        self.operator.set_downstream(other)
+        return other
+
+    def __lshift__(self, other: Any) -> Any:
+        self.operator.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other: Any) -> XComArg:
+        self.operator.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other: Any) -> XComArg:
+        self.operator.set_downstream(other)
+        return self
+
+    def __repr__(self) -> str:
+        return f"XComArg({self.operator.task_id!r}, key={self.key!r})"
+
+
+def find_xcom_args(value: Any) -> list[XComArg]:
+    """Every XComArg inside value (lists, tuples, dicts)."""
+    if isinstance(value, XComArg):
+        return [value]
+    if isinstance(value, list | tuple | set):
+        return [x for item in value for x in find_xcom_args(item)]
+    if isinstance(value, dict):
+        return [x for item in value.values() for x in find_xcom_args(item)]
+    return []
+
+
+def unique_task_id(dag: DAG | None, task_id: str) -> str:
+    """Airflow's rule: a repeated task_id gets __1, __2, ... appended."""
+    if dag is None or task_id not in dag.task_dict:
+        return task_id
+    core = re.split(r"__\d+$", task_id)[0]
+    pattern = re.compile(rf"^{re.escape(core)}__(\d+)$")
+    suffixes = [int(m.group(1)) for tid in dag.task_dict if (m := pattern.match(tid))]
+    return f"{core}__{max(suffixes, default=0) + 1}"
+
+
+class _TaskDecorator:
+    """What @task returns: calling it inside a DAG creates the operator."""
+
+    def __init__(
+        self, function: Callable[..., Any], operator_class: type[PythonOperator], kwargs: dict[str, Any]
+    ) -> None:
+        functools.update_wrapper(self, function)
+        self.function = function
+        self.operator_class = operator_class
+        self.kwargs = kwargs
+
+    def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+        options = dict(self.kwargs)
+        dag = options.get("dag") or DagContext.get_current_dag()
+        task_id = unique_task_id(dag, options.pop("task_id", None) or self.function.__name__)
+        multiple = options.pop("multiple_outputs", None)
+        if multiple is None:
+            multiple = _returns_dict(self.function)
+        op = self.operator_class(
+            task_id=task_id,
+            python_callable=self.function,
+            op_args=list(args),
+            op_kwargs=kwargs,
+            multiple_outputs=multiple,
+            **options,
+        )
+        for arg in find_xcom_args([args, kwargs]):
+            op.set_upstream(arg.operator)
+        return XComArg(op)
+
+    def override(self, **kwargs: Any) -> _TaskDecorator:
+        return _TaskDecorator(self.function, self.operator_class, {**self.kwargs, **kwargs})
+
+    def expand(self, **_: Any) -> Any:
+        raise NotImplementedError("Dynamic task mapping (.expand) is not supported by Crosswind")
+
+    partial = expand
+
+
+def _returns_dict(function: Callable[..., Any]) -> bool:
+    ann = inspect.signature(function).return_annotation
+    if isinstance(ann, str):
+        return ann.startswith(("dict", "Dict", "typing.Dict"))
+    return ann is dict or getattr(ann, "__origin__", None) is dict
+
+
+def _decorator_for(operator_class: type[PythonOperator]) -> Callable[..., Any]:
+    def decorate(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        if python_callable is not None and callable(python_callable):
+            return _TaskDecorator(python_callable, operator_class, kwargs)
+        return lambda f: _TaskDecorator(f, operator_class, kwargs)
+
+    return decorate
+
+
+class _TaskNamespace:
+    """`task` itself: @task, @task(...), @task.python, @task.branch, @task.short_circuit."""
+
+    python = staticmethod(_decorator_for(PythonOperator))
+    branch = staticmethod(_decorator_for(BranchPythonOperator))
+    short_circuit = staticmethod(_decorator_for(ShortCircuitOperator))
+
+    def __call__(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return self.python(python_callable, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"@task.{name} is not supported by Crosswind")
+
+
+task = _TaskNamespace()
+
+
+def dag(dag_id: Any = None, **dag_kwargs: Any) -> Any:
+    """@dag: calling the decorated function builds the DAG; its arguments become params."""
+    if callable(dag_id):
+        return _dag_factory(dag_id, None, dag_kwargs)
+    return lambda f: _dag_factory(f, dag_id, dag_kwargs)
+
+
+def _dag_factory(function: Callable[..., Any], dag_id: str | None, dag_kwargs: dict[str, Any]) -> Any:
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def factory(*args: Any, **kwargs: Any) -> DAG:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        params = dict(dag_kwargs.get("params") or {})
+        for name, value in bound.arguments.items():
+            params.setdefault(name, value if isinstance(value, Param) else Param(value))
+        options = {**dag_kwargs, "params": params}
+        options.setdefault("doc_md", function.__doc__)
+        the_dag = DAG(dag_id or function.__name__, **options)
+        the_dag.fileloc = function.__code__.co_filename
+        with the_dag:
+            function(*bound.args, **bound.kwargs)
+        return the_dag
+
+    return factory

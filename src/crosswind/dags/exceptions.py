@@ -1,0 +1,74 @@
+"""Exceptions raised by DAG files and tasks, with Airflow 2's names.
+
+    AirflowException
+     ├── AirflowSkipException        task ends "skipped"
+     ├── AirflowFailException        task ends "failed", no retry
+     ├── AirflowTaskTimeout          execution_timeout exceeded (retryable)
+     ├── AirflowNotFoundException    unknown connection / variable
+     ├── AirflowInvalidArguments     also a TypeError: bad operator/DAG kwargs
+     ├── DagCycleException           (alias AirflowDagCycleException)
+     ├── DuplicateTaskIdFound
+     ├── ParamValidationError
+     └── TaskNotFound
+"""
+
+from __future__ import annotations
+
+
+class AirflowException(Exception):
+    """Base of every Crosswind/Airflow authoring and task error."""
+
+
+class AirflowSkipException(AirflowException):
+    """Raise inside a task to mark it skipped."""
+
+
+class AirflowFailException(AirflowException):
+    """Raise inside a task to fail it without retrying."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """The task exceeded its execution_timeout."""
+
+
+class AirflowTaskTerminated(AirflowException):
+    """The task process received SIGTERM."""
+
+
+class AirflowNotFoundException(AirflowException):
+    """A connection or other named resource does not exist."""
+
+
+class AirflowConfigException(AirflowException):
+    """Invalid configuration."""
+
+
+class AirflowSensorTimeout(AirflowException):
+    """Accepted for import compatibility; Crosswind ships no sensors."""
+
+
+class AirflowInvalidArguments(AirflowException, TypeError):
+    """Unknown keyword arguments given to an operator or DAG."""
+
+
+class DagCycleException(AirflowException):
+    """The task graph has a cycle."""
+
+
+AirflowDagCycleException = DagCycleException
+
+
+class DuplicateTaskIdFound(AirflowException):
+    """Two tasks of one DAG share a task_id."""
+
+
+class AirflowDagDuplicatedIdException(AirflowException):
+    """Two DAGs in one file share a dag_id."""
+
+
+class ParamValidationError(AirflowException):
+    """A DAG param value does not match its schema."""
+
+
+class TaskNotFound(AirflowException):
+    """A task_id is not part of the DAG."""

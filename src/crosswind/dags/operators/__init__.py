@@ -1,0 +1,1 @@
+"""Built-in operators: Bash, Python (+ branch, short-circuit) and Empty."""

@@ -1,0 +1,104 @@
+"""Where Variable, Connection and XCom access goes while a task runs.
+
+Whoever runs a task installs a backend with set_backend(): the engine a database-backed
+one, DAG.test() and unit tests the in-memory MemoryBackend below. The running task's
+template context is kept here too, for get_current_context().
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Protocol
+
+from crosswind.dags.exceptions import AirflowException
+
+
+class RuntimeBackend(Protocol):
+    def get_variable(self, key: str) -> str | None: ...
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None: ...
+    def delete_variable(self, key: str) -> None: ...
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None: ...
+    def xcom_push(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, value: Any, map_index: int = -1
+    ) -> None: ...
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int = -1
+    ) -> Any: ...
+
+
+_backend: RuntimeBackend | None = None
+_context_stack: list[dict[str, Any]] = []
+
+
+def set_backend(b: RuntimeBackend | None) -> None:
+    """Install (or with None remove) the process-wide runtime backend."""
+    global _backend
+    _backend = b
+
+
+def get_backend() -> RuntimeBackend:
+    if _backend is None:
+        raise AirflowException(
+            "no runtime backend: Variable/Connection access works only while a task runs"
+        )
+    return _backend
+
+
+def push_context(context: dict[str, Any]) -> None:
+    _context_stack.append(context)
+
+
+def pop_context() -> None:
+    if _context_stack:
+        _context_stack.pop()
+
+
+def get_current_context() -> dict[str, Any]:
+    """The template context of the task running now (Airflow's get_current_context)."""
+    if not _context_stack:
+        raise AirflowException(
+            "Current context was requested but no context was found! "
+            "Are you running within an airflow task?"
+        )
+    return _context_stack[-1]
+
+
+class MemoryBackend:
+    """A complete in-memory backend; values round-trip through JSON like the real one."""
+
+    def __init__(
+        self,
+        variables: dict[str, str] | None = None,
+        connections: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.variables: dict[str, str] = dict(variables or {})
+        self.descriptions: dict[str, str | None] = {}
+        self.connections: dict[str, dict[str, Any]] = dict(connections or {})
+        self.xcoms: dict[tuple[str, str, str, str, int], str] = {}
+
+    def get_variable(self, key: str) -> str | None:
+        return self.variables.get(key)
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        self.variables[key] = value
+        self.descriptions[key] = description
+
+    def delete_variable(self, key: str) -> None:
+        self.variables.pop(key, None)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        found = self.connections.get(conn_id)
+        return None if found is None else {"conn_id": conn_id, **copy.deepcopy(found)}
+
+    def xcom_push(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, value: Any, map_index: int = -1
+    ) -> None:
+        # JSON round trip: a value the database backend could not store fails here too.
+        self.xcoms[(dag_id, run_id, task_id, key, map_index)] = json.dumps(value)
+
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int = -1
+    ) -> Any:
+        raw = self.xcoms.get((dag_id, run_id, task_id, key, map_index))
+        return None if raw is None else json.loads(raw)

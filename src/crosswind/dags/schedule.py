@@ -1,0 +1,121 @@
+"""Turn a DAG's `schedule`/`schedule_interval` into the serialized schedule dict.
+
+{"kind": "cron"|"delta"|"once"|"none", "value": cron or preset as written | seconds | None}
+plus Airflow's summary string and a human description.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from croniter import croniter
+
+CRON_PRESETS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@quarterly": "0 0 1 */3 *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def cron_expression(value: str) -> str:
+    """The 5-field cron for a preset or cron string."""
+    return CRON_PRESETS.get(value, value)
+
+
+def normalize_schedule(value: Any) -> dict[str, Any]:
+    """Validate a schedule and return its serialized form; raises ValueError if invalid."""
+    if value is None:
+        return {"kind": "none", "value": None}
+    if isinstance(value, timedelta):
+        if value.total_seconds() <= 0:
+            raise ValueError(f"Invalid schedule {value!r}: the interval must be positive")
+        return {"kind": "delta", "value": value.total_seconds()}
+    if not isinstance(value, str):
+        raise ValueError(
+            f"Invalid schedule {value!r}: Crosswind supports a cron string, a preset, "
+            "a timedelta or None (timetables and datasets are not supported)"
+        )
+    text = value.strip()
+    if text == "@once":
+        return {"kind": "once", "value": "@once"}
+    if text == "@continuous":
+        raise ValueError("Invalid schedule '@continuous': Crosswind does not support it")
+    if not croniter.is_valid(cron_expression(text)) or (
+        text.startswith("@") and text not in CRON_PRESETS
+    ):
+        raise ValueError(f"Invalid cron expression {value!r} for the DAG schedule")
+    return {"kind": "cron", "value": text}
+
+
+def timetable_summary(schedule: dict[str, Any]) -> str | None:
+    """Airflow's string form: the cron/preset as written, str(timedelta), '@once' or None."""
+    kind, value = schedule["kind"], schedule["value"]
+    if kind == "delta":
+        return str(timedelta(seconds=value))
+    if kind == "once":
+        return "@once"
+    return value if kind == "cron" else None
+
+
+def timetable_description(schedule: dict[str, Any]) -> str:
+    kind, value = schedule["kind"], schedule["value"]
+    if kind == "none":
+        return "Never, external triggers only"
+    if kind == "once":
+        return "Once, as soon as possible"
+    if kind == "delta":
+        return f"Every {_delta_words(timedelta(seconds=value))}"
+    return describe_cron(cron_expression(value))
+
+
+def _delta_words(delta: timedelta) -> str:
+    total = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if total % size == 0:
+            n = total // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{total} seconds"
+
+
+def describe_cron(expr: str) -> str:
+    """Short English for common cron shapes (Airflow uses cron-descriptor; same texts)."""
+    fields = expr.split()
+    if len(fields) != 5:
+        return f"Cron: {expr}"
+    minute, hour, dom, month, dow = fields
+    if minute.startswith("*/") and hour == dom == month == dow == "*":
+        return f"Every {minute[2:]} minutes"
+    if minute == "*" and hour == dom == month == dow == "*":
+        return "Every minute"
+    if not (minute.isdigit() and (hour.isdigit() or hour == "*")):
+        return f"Cron: {expr}"
+    if hour == "*":
+        base = f"At {minute} minutes past the hour"
+    else:
+        base = f"At {int(hour):02d}:{int(minute):02d}"
+    return base + _describe_days(dom, month, dow, expr)
+
+
+def _describe_days(dom: str, month: str, dow: str, expr: str) -> str:
+    text = ""
+    if dom.isdigit():
+        text += f", on day {dom} of the month"
+    elif dom != "*":
+        return f" (cron: {expr})"
+    if dow.isdigit() and int(dow) <= 7:
+        text += f", only on {_DAYS[int(dow) % 7]}"
+    elif dow != "*":
+        return f" (cron: {expr})"
+    if month == "1":
+        text += ", only in January"
+    elif month == "*/3":
+        text += ", every 3 months"
+    elif month != "*":
+        return f" (cron: {expr})"
+    return text

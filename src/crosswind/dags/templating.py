@@ -1,0 +1,78 @@
+"""Rendering templated fields with Jinja, the way Airflow 2 does.
+
+StrictUndefined (an undefined name is an error), Airflow's date filters, recursion
+through str/list/tuple/dict, XComArg resolution, native types when the DAG asks for
+them, and strings ending in one of the operator's template_ext loaded as template files
+relative to the DAG file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+import jinja2
+import jinja2.nativetypes
+
+
+def _ts_nodash_with_tz(value: datetime) -> str:
+    return value.isoformat().replace("-", "").replace(":", "")
+
+
+FILTERS = {
+    "ds": lambda d: d.strftime("%Y-%m-%d"),
+    "ds_nodash": lambda d: d.strftime("%Y%m%d"),
+    "ts": lambda d: d.isoformat(),
+    "ts_nodash": lambda d: d.strftime("%Y%m%dT%H%M%S"),
+    "ts_nodash_with_tz": _ts_nodash_with_tz,
+}
+
+
+def make_environment(dag: Any) -> jinja2.Environment:
+    """The Jinja environment for a DAG: native or string output, file loader at its folder."""
+    folder = os.path.dirname(getattr(dag, "fileloc", "") or ".") or "."
+    cls = (
+        jinja2.nativetypes.NativeEnvironment
+        if getattr(dag, "render_template_as_native_obj", False)
+        else jinja2.Environment
+    )
+    env = cls(
+        loader=jinja2.FileSystemLoader([folder, "/"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+        cache_size=0,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_value(value: Any, context: dict[str, Any], env: jinja2.Environment, exts: Any) -> Any:
+    """Render value recursively; non-template objects pass through unchanged."""
+    from crosswind.dags.decorators import XComArg
+
+    if isinstance(value, XComArg):
+        return value.resolve(context)
+    if isinstance(value, str):
+        if exts and value.endswith(tuple(exts)):
+            return env.get_template(value).render(**context)
+        return env.from_string(value).render(**context)
+    if isinstance(value, tuple):
+        return tuple(render_value(v, context, env, exts) for v in value)
+    if isinstance(value, list):
+        return [render_value(v, context, env, exts) for v in value]
+    if isinstance(value, dict):
+        return {k: render_value(v, context, env, exts) for k, v in value.items()}
+    return value
+
+
+def render_template_fields(task: Any, context: dict[str, Any]) -> dict[str, Any]:
+    """Render each of task.template_fields in place; returns field -> rendered value."""
+    env = make_environment(context.get("dag"))
+    rendered: dict[str, Any] = {}
+    for name in task.template_fields:
+        value = render_value(getattr(task, name), context, env, task.template_ext)
+        setattr(task, name, value)
+        rendered[name] = value
+    return rendered

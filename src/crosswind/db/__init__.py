@@ -1,0 +1,1 @@
+"""The metadata database: engine set-up, declarative base, migrations."""

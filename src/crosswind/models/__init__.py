@@ -1,0 +1,34 @@
+"""Tables of the metadata store, one module per aggregate.
+
+Importing this package registers every table on `Base.metadata` (Alembic and tests rely on it).
+"""
+
+from crosswind.models.auth import ApiToken, User
+from crosswind.models.connection import Connection
+from crosswind.models.dag import DagCode, DagFile, DagModel, ImportError_, SerializedDag
+from crosswind.models.dag_run import DagRun
+from crosswind.models.event_log import EventLog
+from crosswind.models.job import Job
+from crosswind.models.pool import Pool
+from crosswind.models.task_instance import TaskInstance, TaskTry
+from crosswind.models.variable import Variable
+from crosswind.models.xcom import XCom
+
+__all__ = [
+    "ApiToken",
+    "Connection",
+    "DagCode",
+    "DagFile",
+    "DagModel",
+    "DagRun",
+    "EventLog",
+    "ImportError_",
+    "Job",
+    "Pool",
+    "SerializedDag",
+    "TaskInstance",
+    "TaskTry",
+    "User",
+    "Variable",
+    "XCom",
+]

@@ -1,0 +1,1 @@
+"""Scheduling: timetables and the scheduler loop."""

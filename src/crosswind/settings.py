@@ -1,0 +1,110 @@
+"""Settings: environment `CROSSWIND_*` > `$CROSSWIND_HOME/crosswind.toml` > defaults.
+
+Built once at a program's entry (`load_settings()`) and passed down; nothing reads the
+environment at import time. An invalid value stops the program with one line naming the
+setting (`SettingsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CROSSWIND_"
+
+
+class SettingsError(Exception):
+    """A setting has a value Crosswind cannot use; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every setting of Crosswind; README.md documents each one."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_prefix=ENV_PREFIX)
+
+    home: Path = Field(default_factory=lambda: Path("~/crosswind").expanduser())
+    dags_folder: Path | None = None
+    database_url: str | None = None
+    logs_folder: Path | None = None
+    executor: Literal["local", "celery"] = "local"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    admin_username: str | None = None
+    admin_password: str | None = None
+    fernet_key: str | None = None
+    maximum_page_limit: int = Field(default=100, ge=1)
+    parallelism: int = Field(default=32, ge=1)
+    dag_file_processor_timeout: float = Field(default=50.0, gt=0)
+    dag_processor_rescan_interval: float = Field(default=30.0, gt=0)
+    dags_are_paused_at_creation: bool = True
+    catchup_by_default: bool = False
+    scheduler_heartbeat_sec: float = Field(default=5.0, gt=0)
+    task_heartbeat_timeout: float = Field(default=30.0, gt=0)
+    auth_cache_seconds: float = Field(default=300.0, ge=0)
+    worker_log_server_port: int = Field(default=8793, ge=0, le=65535)
+
+    @field_validator("home", "dags_folder", "logs_folder", mode="after")
+    @classmethod
+    def _expand(cls, v: Path | None) -> Path | None:
+        return None if v is None else v.expanduser().absolute()
+
+    @property
+    def dags_path(self) -> Path:
+        return self.dags_folder or self.home / "dags"
+
+    @property
+    def logs_path(self) -> Path:
+        return self.logs_folder or self.home / "logs"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'crosswind.db'}"
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, str]:
+    fields = Settings.model_fields
+    out: dict[str, str] = {}
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX):
+            key = name[len(ENV_PREFIX) :].lower()
+            if key in fields:
+                out[key] = value
+    return out
+
+
+def _toml_values(home: Path) -> dict[str, Any]:
+    path = home / "crosswind.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from None
+    # Accept both `database_url = ...` and a `[crosswind]` table.
+    table = data.get("crosswind", data)
+    return {k.lower(): v for k, v in table.items() if k.lower() in Settings.model_fields}
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from `env` (default: os.environ), the TOML file and defaults."""
+    env = os.environ if env is None else env
+    env_vals = _env_values(env)
+    home = Path(env_vals.get("home", "~/crosswind")).expanduser()
+    values: dict[str, Any] = {**_toml_values(home), **env_vals, **overrides}
+    values.setdefault("home", home)
+    try:
+        # Values arrive as plain data; BaseSettings' own env lookup is bypassed on purpose
+        # so the precedence above is the only one.
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else "?"
+        shown = values.get(key, "")
+        raise SettingsError(
+            f"invalid setting {ENV_PREFIX}{key.upper()}={shown!r}: {err['msg']}"
+        ) from None

@@ -1,0 +1,88 @@
+"""Users and personal access tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crosswind.db.base import utcnow
+from crosswind.errors import AlreadyExists, InvalidInput, NotFound
+from crosswind.models import ApiToken, User
+from crosswind.roles import ROLES, SCOPES
+from crosswind.security import hash_password, new_token_secret, token_digest
+
+
+def get(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"User {username!r} does not exist")
+    return user
+
+
+def create(
+    session: Session,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    role: str = "Op",
+    first_name: str = "",
+    last_name: str = "",
+    is_active: bool = True,
+) -> User:
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AlreadyExists(f"User {username!r} already exists")
+    user = User(
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        is_active=is_active,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def remove(session: Session, username: str) -> None:
+    user = get(session, username)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.delete(user)
+
+
+def create_token(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    scopes: list[str],
+    expires_in_days: float | None = None,
+    dag_ids: list[str] | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the token row and its secret; the secret is never stored nor shown again."""
+    if not name.strip():
+        raise InvalidInput("token name must not be empty")
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad or not scopes:
+        raise InvalidInput(f"scopes must be a non-empty subset of {list(SCOPES)}")
+    if expires_in_days is not None and expires_in_days <= 0:
+        raise InvalidInput("expires_in_days must be positive")
+    secret = new_token_secret()
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=token_digest(secret),
+        prefix=secret[:8],
+        scopes=sorted(set(scopes)),
+        dag_ids=None if dag_ids is None else sorted(set(dag_ids)),
+        expires_at=None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days),
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
