@@ -1,0 +1,98 @@
+"""Creating DAG runs together with their task instances (one transaction: never half a run).
+
+Used by the API (manual runs) and the scheduler (scheduled runs), so both produce identical
+rows. The unique constraints on (dag_id, run_id) and (dag_id, logical_date) make a duplicate
+impossible even when two processes race; the loser gets `AlreadyExists`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crosswind.db.base import utcnow
+from crosswind.errors import AlreadyExists, NotFound
+from crosswind.models import DagRun, SerializedDag, TaskInstance
+
+
+def run_id_for(run_type: str, logical_date: datetime) -> str:
+    """Airflow's run id form: `manual__2024-01-01T00:00:00+00:00`."""
+    return f"{run_type}__{logical_date.isoformat()}"
+
+
+def serialized(session: Session, dag_id: str) -> dict[str, Any]:
+    data = session.scalar(select(SerializedDag.data).where(SerializedDag.dag_id == dag_id))
+    if data is None:
+        raise NotFound(f"DAG {dag_id!r} not found")
+    return data
+
+
+def task_instance_rows(dag: dict[str, Any], run_id: str) -> list[TaskInstance]:
+    return [
+        TaskInstance(
+            dag_id=dag["dag_id"],
+            run_id=run_id,
+            task_id=t["task_id"],
+            map_index=-1,
+            state=None,
+            try_number=0,
+            max_tries=int(t.get("retries") or 0),
+            pool=t.get("pool") or "default_pool",
+            pool_slots=int(t.get("pool_slots") or 1),
+            queue=t.get("queue") or "default",
+            priority_weight=int(t.get("priority_weight_total", t.get("priority_weight", 1))),
+            operator=t.get("task_type"),
+        )
+        for t in dag["tasks"]
+    ]
+
+
+def create_run(
+    session: Session,
+    dag: dict[str, Any],
+    *,
+    logical_date: datetime,
+    data_interval: tuple[datetime, datetime] | None,
+    run_type: str,
+    run_id: str | None = None,
+    conf: dict[str, Any] | None = None,
+    state: str = "queued",
+    note: str | None = None,
+    creating_user: str | None = None,
+    idempotency_key: str | None = None,
+) -> DagRun:
+    """Insert a run in `state` with one task instance (state none) per task."""
+    dag_id = dag["dag_id"]
+    run_id = run_id or run_id_for(run_type, logical_date)
+    clash = session.scalars(
+        select(DagRun).where(
+            DagRun.dag_id == dag_id,
+            or_(DagRun.run_id == run_id, DagRun.logical_date == logical_date),
+        )
+    ).first()
+    if clash is not None:
+        what = f"run_id {run_id!r}" if clash.run_id == run_id else f"logical_date {logical_date.isoformat()}"
+        raise AlreadyExists(f"DAGRun with DAG ID: {dag_id!r} and {what} already exists")
+    now = utcnow()
+    run = DagRun(
+        dag_id=dag_id,
+        run_id=run_id,
+        logical_date=logical_date,
+        data_interval_start=data_interval[0] if data_interval else None,
+        data_interval_end=data_interval[1] if data_interval else None,
+        state=state,
+        run_type=run_type,
+        external_trigger=run_type == "manual",
+        conf=conf or {},
+        note=note,
+        queued_at=now,
+        creating_user=creating_user,
+        idempotency_key=idempotency_key,
+    )
+    session.add(run)
+    session.add_all(task_instance_rows(dag, run_id))
+    session.flush()
+    return run
