@@ -1,104 +1,26 @@
-"""BaseOperator: task arguments, default_args, and dependency wiring (>>, <<, chain).
+"""BaseOperator and dependency wiring (>>, <<, lists, chain, cross_downstream).
 
-Operator subclasses get default_args applied like Airflow's apply_defaults: for every
-argument the class accepts (its __init__ signatures up the MRO, plus BaseOperator's table
-below) that the caller did not pass, the DAG's default_args (then the task's own
-default_args) fill it in. Unknown default_args keys are ignored; unknown explicit
-kwargs raise AirflowInvalidArguments (a TypeError).
+Arguments and default_args handling live in task_args.py; unknown explicit kwargs
+raise AirflowInvalidArguments (a TypeError), as Airflow does.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
+import itertools
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from crosswind.dags.exceptions import AirflowException, AirflowInvalidArguments
-from crosswind.dags.trigger_rule import TriggerRule, coerce_trigger_rule
-from crosswind.dags.utils_dates import as_utc
-
-# Task arguments Crosswind stores, with Airflow 2's defaults.
-TASK_DEFAULTS: dict[str, Any] = {
-    "owner": "airflow",
-    "email": None,
-    "retries": 0,
-    "retry_delay": timedelta(seconds=300),
-    "retry_exponential_backoff": False,
-    "max_retry_delay": None,
-    "execution_timeout": None,
-    "trigger_rule": TriggerRule.ALL_SUCCESS,
-    "pool": "default_pool",
-    "pool_slots": 1,
-    "priority_weight": 1,
-    "weight_rule": "downstream",
-    "queue": "default",
-    "depends_on_past": False,
-    "wait_for_downstream": False,
-    "ignore_first_depends_on_past": True,
-    "do_xcom_push": True,
-    "on_execute_callback": None,
-    "on_success_callback": None,
-    "on_failure_callback": None,
-    "on_retry_callback": None,
-    "on_skipped_callback": None,
-    "doc_md": None,
-    "doc": None,
-    "params": None,
-    "start_date": None,
-    "end_date": None,
-    "max_active_tis_per_dag": None,
-    "max_active_tis_per_dagrun": None,
-    "multiple_outputs": False,
-}
-# Airflow arguments accepted for compatibility and not acted upon.
-IGNORED_ARGS = frozenset(
-    {
-        "email_on_failure", "email_on_retry", "sla", "executor_config", "run_as_user",
-        "resources", "task_concurrency", "inlets", "outlets", "task_group", "doc_json",
-        "doc_yaml", "doc_rst", "executor", "map_index_template", "owner_links", "priority",
-        "retry_delay_multiplier", "allow_nested_operators", "logger_name",
-    }
+from crosswind.dags.task_args import (
+    IGNORED_ARGS,
+    SECONDS_ARGS,
+    TASK_DEFAULTS,
+    WEIGHT_RULES,
+    apply_defaults,
 )
-WEIGHT_RULES = ("downstream", "upstream", "absolute")
-_SECONDS_ARGS = ("retry_delay", "max_retry_delay", "execution_timeout")
-
-
-@functools.cache
-def _accepted_args(cls: type) -> frozenset[str]:
-    names: set[str] = set(TASK_DEFAULTS) | IGNORED_ARGS
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None or klass is object:
-            continue
-        for p in inspect.signature(getattr(init, "__wrapped__", init)).parameters.values():
-            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self":
-                names.add(p.name)
-    return frozenset(names)
-
-
-def _apply_defaults(init: Any) -> Any:
-    @functools.wraps(init)
-    def wrapper(self: BaseOperator, *args: Any, **kwargs: Any) -> None:
-        if getattr(self, "_cw_init_done", None) is not None:  # nested super().__init__
-            return init(self, *args, **kwargs)
-        self._cw_init_done = False
-        from crosswind.dags.dag import DagContext
-
-        dag = kwargs.get("dag") or DagContext.get_current_dag()
-        merged = dict(getattr(dag, "default_args", None) or {})
-        merged.update(kwargs.pop("default_args", None) or {})
-        accepted = _accepted_args(type(self))
-        for key, value in merged.items():
-            if key in accepted and key not in kwargs:
-                kwargs[key] = value
-        if "params" in merged and "params" in kwargs and kwargs["params"] is not merged["params"]:
-            kwargs["params"] = {**merged["params"], **kwargs["params"]}
-        init(self, *args, **kwargs)
-        self._cw_init_done = True
-
-    return wrapper
+from crosswind.dags.trigger_rule import coerce_trigger_rule
+from crosswind.dags.utils_dates import as_utc
 
 
 def _seconds(value: Any) -> timedelta | None:
@@ -119,14 +41,17 @@ class BaseOperator:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
-            cls.__init__ = _apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
+            cls.__init__ = apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __init__(self, *, task_id: str, dag: Any = None, **kwargs: Any) -> None:
         from crosswind.dags.dag import DagContext
 
         _validate_task_id(task_id)
-        self.task_id = task_id
-        unknown = {k: v for k, v in kwargs.items() if k not in TASK_DEFAULTS and k not in IGNORED_ARGS}
+        group = kwargs.pop("task_group", None) or DagContext.get_current_task_group()
+        self.task_id = group.child_id(task_id) if group is not None else task_id
+        unknown = {
+            k: v for k, v in kwargs.items() if k not in TASK_DEFAULTS and k not in IGNORED_ARGS
+        }
         if unknown:
             raise AirflowInvalidArguments(
                 f"Invalid arguments were passed to {type(self).__name__} (task_id: {task_id}). "
@@ -138,18 +63,22 @@ class BaseOperator:
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self._dag: Any = None
-        dag = dag or DagContext.get_current_dag()
+        dag = dag or DagContext.get_current_dag() or getattr(group, "dag", None)
         if dag is not None:
             self.dag = dag
+        self.task_group = group
+        if group is not None:
+            group.add(self)
 
     def _normalize_args(self) -> None:
         self.trigger_rule = coerce_trigger_rule(self.trigger_rule)
+        self.weight_rule = str(self.weight_rule)
         if self.weight_rule not in WEIGHT_RULES:
             raise AirflowException(
                 f"The weight_rule must be one of {list(WEIGHT_RULES)}, "
                 f"but got '{self.weight_rule}' (task {self.task_id})."
             )
-        for name in _SECONDS_ARGS:
+        for name in SECONDS_ARGS:
             setattr(self, name, _seconds(getattr(self, name)))
         self.retries = int(self.retries or 0)
         self.priority_weight = int(self.priority_weight)
@@ -252,20 +181,31 @@ def _validate_task_id(task_id: Any) -> None:
         )
 
 
-def as_tasks(value: Any) -> list[BaseOperator]:
-    """Flatten a task, XComArg or (nested) list of them into operators."""
+def as_tasks(value: Any, side: str = "downstream") -> list[BaseOperator]:
+    """Flatten a task, XComArg, TaskGroup or (nested) list of them into operators.
+
+    A TaskGroup stands for its roots on the downstream side of an edge and for its
+    leaves on the upstream side."""
     if isinstance(value, BaseOperator):
         return [value]
+    if hasattr(value, "group_roots"):
+        return value.group_roots() if side == "downstream" else value.group_leaves()
     operator = getattr(value, "operator", None)
     if isinstance(operator, BaseOperator):
         return [operator]
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
-        return [t for item in value for t in as_tasks(item)]
+        return [t for item in value for t in as_tasks(item, side)]
     raise AirflowException(f"Relationships can only be set between operators; received {value!r}")
 
 
 def _set_relatives(task: BaseOperator, other: Any, *, upstream: bool) -> None:
-    others = as_tasks(other)
+    if hasattr(other, "add_upstream"):  # an edge Label sits between two tasks
+        if upstream:
+            other.add_downstream(task)
+        else:
+            other.add_upstream(task)
+        return
+    others = as_tasks(other, "upstream" if upstream else "downstream")
     dags = {id(t._dag): t._dag for t in [task, *others] if t._dag is not None}
     if len(dags) > 1:
         raise AirflowException("Tried to set relationships between tasks in more than one DAG")
@@ -289,13 +229,13 @@ def _set_relatives(task: BaseOperator, other: Any, *, upstream: bool) -> None:
 
 def chain(*tasks: Any) -> None:
     """Airflow's chain(): a >> b >> c, where equal-length lists are wired pairwise."""
-    for up, down in zip(tasks, tasks[1:], strict=False):
+    for up, down in itertools.pairwise(tasks):
         up_list = isinstance(up, list | tuple)
         down_list = isinstance(down, list | tuple)
         if not up_list:
-            as_tasks(up)[0].set_downstream(down)
+            up.set_downstream(down)
         elif not down_list:
-            as_tasks(down)[0].set_upstream(up)
+            down.set_upstream(up)
         else:
             if len(up) != len(down):
                 raise AirflowException(
@@ -303,15 +243,15 @@ def chain(*tasks: Any) -> None:
                     f"Got {len(up)} and {len(down)}."
                 )
             for u, d in zip(up, down, strict=True):
-                as_tasks(u)[0].set_downstream(d)
+                u.set_downstream(d)
 
 
 def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
     """Every task of from_tasks upstream of every task of to_tasks."""
     for task in from_tasks:
-        as_tasks(task)[0].set_downstream(to_tasks)
+        task.set_downstream(to_tasks)
 
 
 # BaseOperator itself is wrapped too, so subclasses without their own __init__
 # (EmptyOperator) still get default_args.
-BaseOperator.__init__ = _apply_defaults(BaseOperator.__init__)  # type: ignore[method-assign]
+BaseOperator.__init__ = apply_defaults(BaseOperator.__init__)  # type: ignore[method-assign]

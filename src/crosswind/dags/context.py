@@ -86,8 +86,12 @@ class TaskInstanceRef:
 
     def xcom_push(self, key: str, value: Any, execution_date: Any = None) -> None:
         get_backend().xcom_push(
-            dag_id=self.dag_id, run_id=self.run_id, task_id=self.task_id,
-            key=key, value=value, map_index=self.map_index,
+            dag_id=self.dag_id,
+            run_id=self.run_id,
+            task_id=self.task_id,
+            key=key,
+            value=value,
+            map_index=self.map_index,
         )
 
     def xcom_pull(
@@ -154,6 +158,12 @@ class _Conf:
         return fallback
 
 
+DagRun = DagRunRef  # names for type annotations in DAG files
+TaskInstance = TaskInstanceRef
+XCOM_RETURN_KEY = "return_value"
+conf = _Conf()
+
+
 def ds_add(ds: str, days: int) -> str:
     """Airflow's macros.ds_add: shift a YYYY-MM-DD date by days."""
     return (datetime.strptime(ds, "%Y-%m-%d") + timedelta(days=days)).strftime("%Y-%m-%d")  # noqa: DTZ007
@@ -164,8 +174,14 @@ def ds_format(ds: str, input_format: str, output_format: str) -> str:
 
 
 MACROS = SimpleNamespace(
-    datetime=datetime, timedelta=timedelta, ds_add=ds_add, ds_format=ds_format,
-    json=json, time=time, uuid=uuid, random=random,
+    datetime=datetime,
+    timedelta=timedelta,
+    ds_add=ds_add,
+    ds_format=ds_format,
+    json=json,
+    time=time,
+    uuid=uuid,
+    random=random,
 )
 
 
@@ -192,9 +208,15 @@ def build_context(*, dag: Any, task: Any, run: RunInfo, ti: TIInfo) -> dict[str,
     params = resolve_params({**dag.params, **getattr(task, "params", {})}, overrides or {})
     ti_ref = TaskInstanceRef(run, ti, task)
     ctx: dict[str, Any] = {
-        "dag": dag, "task": task, "ti": ti_ref, "task_instance": ti_ref,
-        "run_id": run.run_id, "dag_run": DagRunRef(run), "params": params,
-        "logical_date": logical, "execution_date": logical,
+        "dag": dag,
+        "task": task,
+        "ti": ti_ref,
+        "task_instance": ti_ref,
+        "run_id": run.run_id,
+        "dag_run": DagRunRef(run),
+        "params": params,
+        "logical_date": logical,
+        "execution_date": logical,
         "data_interval_start": run.data_interval_start or logical,
         "data_interval_end": run.data_interval_end or logical,
         "prev_data_interval_start_success": run.prev_data_interval_start_success,
@@ -203,11 +225,18 @@ def build_context(*, dag: Any, task: Any, run: RunInfo, ti: TIInfo) -> dict[str,
         "prev_execution_date": run.prev_execution_date,
         "prev_execution_date_success": run.prev_execution_date_success,
         "var": {"value": _VarAccessor(False), "json": _VarAccessor(True)},
-        "conn": _ConnAccessor(), "macros": MACROS, "conf": _Conf(),
-        "templates_dict": None, "test_mode": False, "inlets": [], "outlets": [],
+        "conn": _ConnAccessor(),
+        "macros": MACROS,
+        "conf": _Conf(),
+        "templates_dict": None,
+        "test_mode": False,
+        "inlets": [],
+        "outlets": [],
         "task_instance_key_str": f"{run.dag_id}__{ti.task_id}__{logical.strftime('%Y%m%d')}",
-        "expanded_ti_count": None, "triggering_dataset_events": {},
-        **_date_keys("", logical), **_time_keys(logical),
+        "expanded_ti_count": None,
+        "triggering_dataset_events": {},
+        **_date_keys("", logical),
+        **_time_keys(logical),
         **_date_keys("next_", run.data_interval_end),
         **_date_keys("prev_", run.prev_execution_date),
         "tomorrow_ds": (logical + timedelta(days=1)).strftime("%Y-%m-%d"),

@@ -22,10 +22,20 @@ _NOTSET: Any = object()
 # Airflow DAG arguments accepted and not acted upon.
 _IGNORED_DAG_ARGS = frozenset(
     {
-        "access_control", "sla_miss_callback", "owner_links", "default_view", "orientation",
-        "template_searchpath", "template_undefined", "jinja_environment_kwargs",
-        "user_defined_filters", "auto_register", "fail_stop", "dag_display_name",
-        "full_filepath", "max_consecutive_failed_dag_runs",
+        "access_control",
+        "sla_miss_callback",
+        "owner_links",
+        "default_view",
+        "orientation",
+        "template_searchpath",
+        "template_undefined",
+        "jinja_environment_kwargs",
+        "user_defined_filters",
+        "auto_register",
+        "fail_stop",
+        "dag_display_name",
+        "full_filepath",
+        "max_consecutive_failed_dag_runs",
     }
 )
 
@@ -34,6 +44,7 @@ class DagContext:
     """Stack of DAGs opened with `with`, and DAGs registered on leaving the block."""
 
     _stack: list[DAG] = []
+    _group_stack: list[Any] = []
     autoregistered: list[DAG] = []
 
     @classmethod
@@ -50,6 +61,19 @@ class DagContext:
     @classmethod
     def get_current_dag(cls) -> DAG | None:
         return cls._stack[-1] if cls._stack else None
+
+    @classmethod
+    def push_task_group(cls, group: Any) -> None:
+        cls._group_stack.append(group)
+
+    @classmethod
+    def pop_task_group(cls) -> None:
+        if cls._group_stack:
+            cls._group_stack.pop()
+
+    @classmethod
+    def get_current_task_group(cls) -> Any:
+        return cls._group_stack[-1] if cls._group_stack else None
 
     # Airflow's names, for DAG files that use them.
     push_context_managed_dag = push
@@ -119,7 +143,9 @@ class DAG:
     # -- tasks --------------------------------------------------------------------
     def add_task(self, task: BaseOperator) -> None:
         if task.task_id in self.task_dict and self.task_dict[task.task_id] is not task:
-            raise DuplicateTaskIdFound(f"Task id '{task.task_id}' has already been added to the DAG")
+            raise DuplicateTaskIdFound(
+                f"Task id '{task.task_id}' has already been added to the DAG"
+            )
         self.task_dict[task.task_id] = task
         task._dag = self
 
@@ -172,7 +198,9 @@ class DAG:
                     heapq.heappush(ready, child)
         if len(order) != len(self.task_dict):
             stuck = sorted(tid for tid, n in indegree.items() if n > 0)
-            raise DagCycleException(f"Cycle detected in DAG: {self.dag_id}. Faulty task: {stuck[0]}")
+            raise DagCycleException(
+                f"Cycle detected in DAG: {self.dag_id}. Faulty task: {stuck[0]}"
+            )
         return order
 
     def validate(self) -> None:
@@ -210,11 +238,28 @@ class DAG:
     def __exit__(self, *exc: object) -> None:
         DagContext.pop()
 
-    def test(self, conf: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, str]:
-        """Run every task once, in-process, with an in-memory backend; task_id -> state."""
+    def test(
+        self,
+        execution_date: datetime | None = None,
+        run_conf: dict[str, Any] | None = None,
+        *,
+        conf: dict[str, Any] | None = None,
+        logical_date: datetime | None = None,
+        backend: Any = None,
+        **_: Any,
+    ) -> dict[str, str]:
+        """Run every task once, in-process, with an in-memory backend; task_id -> state.
+
+        Accepts Airflow's spelling (execution_date, run_conf); other Airflow arguments
+        such as conn_file_path are ignored."""
         from crosswind.dags.local_run import run_dag_locally
 
-        return run_dag_locally(self, conf=conf, **kwargs)
+        return run_dag_locally(
+            self,
+            conf=conf if conf is not None else run_conf,
+            logical_date=logical_date or execution_date,
+            backend=backend,
+        )
 
     def __repr__(self) -> str:
         return f"<DAG: {self.dag_id}>"

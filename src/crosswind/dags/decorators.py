@@ -87,7 +87,10 @@ class _TaskDecorator:
     """What @task returns: calling it inside a DAG creates the operator."""
 
     def __init__(
-        self, function: Callable[..., Any], operator_class: type[PythonOperator], kwargs: dict[str, Any]
+        self,
+        function: Callable[..., Any],
+        operator_class: type[PythonOperator],
+        kwargs: dict[str, Any],
     ) -> None:
         functools.update_wrapper(self, function)
         self.function = function
@@ -97,7 +100,11 @@ class _TaskDecorator:
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
         options = dict(self.kwargs)
         dag = options.get("dag") or DagContext.get_current_dag()
-        task_id = unique_task_id(dag, options.pop("task_id", None) or self.function.__name__)
+        name = options.pop("task_id", None) or self.function.__name__
+        group = options.get("task_group") or DagContext.get_current_task_group()
+        # Uniqueness is decided on the full id; BaseOperator adds the group prefix back.
+        prefix = group.child_id("") if group is not None else ""
+        task_id = unique_task_id(dag, prefix + name)[len(prefix) :]
         multiple = options.pop("multiple_outputs", None)
         if multiple is None:
             multiple = _returns_dict(self.function)
@@ -155,6 +162,28 @@ class _TaskNamespace:
 task = _TaskNamespace()
 
 
+def task_group(group_id: Any = None, **group_kwargs: Any) -> Any:
+    """@task_group: calling the function creates a TaskGroup around the tasks it makes.
+
+    Returns what the function returns when that is not None (so `a >> group_fn() >> b`
+    binds to the returned task), else the group itself, like Airflow."""
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def factory(*args: Any, **kwargs: Any) -> Any:
+            from crosswind.dags.task_group import TaskGroup
+
+            gid = group_kwargs.get("group_id") or (group_id if isinstance(group_id, str) else None)
+            options = {k: v for k, v in group_kwargs.items() if k != "group_id"}
+            with TaskGroup(gid or function.__name__, **options) as group:
+                result = function(*args, **kwargs)
+            return group if result is None else result
+
+        return factory
+
+    return wrap(group_id) if callable(group_id) else wrap
+
+
 def dag(dag_id: Any = None, **dag_kwargs: Any) -> Any:
     """@dag: calling the decorated function builds the DAG; its arguments become params."""
     if callable(dag_id):
@@ -162,7 +191,9 @@ def dag(dag_id: Any = None, **dag_kwargs: Any) -> Any:
     return lambda f: _dag_factory(f, dag_id, dag_kwargs)
 
 
-def _dag_factory(function: Callable[..., Any], dag_id: str | None, dag_kwargs: dict[str, Any]) -> Any:
+def _dag_factory(
+    function: Callable[..., Any], dag_id: str | None, dag_kwargs: dict[str, Any]
+) -> Any:
     signature = inspect.signature(function)
 
     @functools.wraps(function)

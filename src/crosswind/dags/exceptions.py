@@ -1,15 +1,15 @@
 """Exceptions raised by DAG files and tasks, with Airflow 2's names.
 
-    AirflowException
-     ├── AirflowSkipException        task ends "skipped"
-     ├── AirflowFailException        task ends "failed", no retry
-     ├── AirflowTaskTimeout          execution_timeout exceeded (retryable)
-     ├── AirflowNotFoundException    unknown connection / variable
-     ├── AirflowInvalidArguments     also a TypeError: bad operator/DAG kwargs
-     ├── DagCycleException           (alias AirflowDagCycleException)
-     ├── DuplicateTaskIdFound
-     ├── ParamValidationError
-     └── TaskNotFound
+AirflowException
+ ├── AirflowSkipException        task ends "skipped"
+ ├── AirflowFailException        task ends "failed", no retry
+ ├── AirflowTaskTimeout          execution_timeout exceeded (retryable)
+ ├── AirflowNotFoundException    unknown connection / variable
+ ├── AirflowInvalidArguments     also a TypeError: bad operator/DAG kwargs
+ ├── DagCycleException           (alias AirflowDagCycleException)
+ ├── DuplicateTaskIdFound
+ ├── ParamValidationError
+ └── TaskNotFound
 """
 
 from __future__ import annotations

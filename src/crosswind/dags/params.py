@@ -38,7 +38,9 @@ class Param:
         wanted = self.schema.get("type")
         names = wanted if isinstance(wanted, list) else [wanted] if wanted else []
         if names and not any(_is_type(value, n) for n in names):
-            raise ParamValidationError(f"Invalid input for param: {value!r} is not of type {wanted}")
+            raise ParamValidationError(
+                f"Invalid input for param: {value!r} is not of type {wanted}"
+            )
         if "enum" in self.schema and value not in self.schema["enum"]:
             raise ParamValidationError(f"{value!r} is not one of {self.schema['enum']}")
         if "minimum" in self.schema and value < self.schema["minimum"]:
@@ -47,8 +49,11 @@ class Param:
             raise ParamValidationError(f"{value!r} is greater than {self.schema['maximum']}")
 
     def dump(self) -> dict[str, Any]:
-        return {"value": None if self.value is NOTSET else self.value,
-                "description": self.description, "schema": self.schema}
+        return {
+            "value": None if self.value is NOTSET else self.value,
+            "description": self.description,
+            "schema": self.schema,
+        }
 
     def __repr__(self) -> str:
         return f"Param({self.value!r})"

@@ -102,6 +102,11 @@ def describe_cron(expr: str) -> str:
     return base + _describe_days(dom, month, dow, expr)
 
 
+def _is_range(field: str) -> bool:
+    parts = field.split("-")
+    return len(parts) == 2 and all(p.isdigit() and int(p) <= 7 for p in parts)
+
+
 def _describe_days(dom: str, month: str, dow: str, expr: str) -> str:
     text = ""
     if dom.isdigit():
@@ -110,6 +115,9 @@ def _describe_days(dom: str, month: str, dow: str, expr: str) -> str:
         return f" (cron: {expr})"
     if dow.isdigit() and int(dow) <= 7:
         text += f", only on {_DAYS[int(dow) % 7]}"
+    elif _is_range(dow):
+        first, last = (int(x) % 7 for x in dow.split("-"))
+        text += f", {_DAYS[first]} through {_DAYS[last]}"
     elif dow != "*":
         return f" (cron: {expr})"
     if month == "1":

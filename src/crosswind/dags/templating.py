@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 import jinja2.nativetypes
+import jinja2.sandbox
 
 
 def _ts_nodash_with_tz(value: datetime) -> str:
@@ -29,13 +30,22 @@ FILTERS = {
 }
 
 
+class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment):
+    """Airflow's template environment: sandboxed, but `_private` attributes are allowed."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr.startswith("__"):
+            return False
+        return not jinja2.sandbox.is_internal_attribute(obj, attr)
+
+
 def make_environment(dag: Any) -> jinja2.Environment:
     """The Jinja environment for a DAG: native or string output, file loader at its folder."""
     folder = os.path.dirname(getattr(dag, "fileloc", "") or ".") or "."
     cls = (
         jinja2.nativetypes.NativeEnvironment
         if getattr(dag, "render_template_as_native_obj", False)
-        else jinja2.Environment
+        else SandboxedEnvironment
     )
     env = cls(
         loader=jinja2.FileSystemLoader([folder, "/"]),

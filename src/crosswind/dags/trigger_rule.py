@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 from crosswind.dags.exceptions import AirflowException
 
 
-class TriggerRule(str, Enum):
+class TriggerRule(StrEnum):
     """When a task may run, given its direct upstream states."""
 
     ALL_SUCCESS = "all_success"
@@ -25,9 +25,6 @@ class TriggerRule(str, Enum):
     ALWAYS = "always"
     # Legacy Airflow name; coerce_trigger_rule() maps it to NONE_FAILED_MIN_ONE_SUCCESS.
     NONE_FAILED_OR_SKIPPED = "none_failed_or_skipped"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def is_valid(cls, value: str) -> bool:
@@ -111,6 +108,12 @@ def _evaluate_any(
         if success or failed:
             return "run"
         return "skipped" if all_done else None
+    return _evaluate_none(r, all_done, total, skipped, failed)
+
+
+def _evaluate_none(
+    r: TriggerRule, all_done: bool, total: int, skipped: int, failed: int
+) -> str | None:
     if r is TriggerRule.NONE_SKIPPED:
         if skipped:
             return "skipped"

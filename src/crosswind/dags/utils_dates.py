@@ -32,8 +32,14 @@ def make_aware(value: datetime, timezone: object = None) -> datetime:
 
 
 def aware_datetime(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
-    microsecond: int = 0, tzinfo: object = None,
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+    tzinfo: object = None,
 ) -> datetime:
     """airflow.utils.timezone.datetime: a datetime in UTC unless tzinfo is given."""
     tz = tzinfo if tzinfo is not None else UTC

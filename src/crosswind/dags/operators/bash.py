@@ -76,7 +76,7 @@ class BashOperator(BaseOperator):
     def execute(self, context: dict[str, Any]) -> str | None:
         if self.cwd is not None and not os.path.isdir(self.cwd):
             raise AirflowException(f"Can not find the cwd: {self.cwd}")
-        print(f"Running command: ['bash', '-c', {self.bash_command!r}]", flush=True)
+        _out(f"Running command: ['bash', '-c', {self.bash_command!r}]")
         with _forward_sigterm(self):
             self._process = subprocess.Popen(
                 ["bash", "-c", self.bash_command],
@@ -92,7 +92,7 @@ class BashOperator(BaseOperator):
                 code = self._process.wait()
             finally:
                 self.on_kill()
-        print(f"Command exited with return code {code}", flush=True)
+        _out(f"Command exited with return code {code}")
         if code in self.skip_on_exit_code:
             raise AirflowSkipException(f"Bash command returned exit code {code}. Skipping.")
         if code != 0:
@@ -104,10 +104,10 @@ class BashOperator(BaseOperator):
     def _stream_output(self, process: subprocess.Popen[bytes]) -> str | None:
         assert process.stdout is not None
         last_line = None
-        print("Output:", flush=True)
+        _out("Output:")
         for raw in iter(process.stdout.readline, b""):
             last_line = raw.decode(self.output_encoding, errors="backslashreplace").rstrip("\n")
-            print(last_line, flush=True)
+            _out(last_line)
         return last_line
 
     def on_kill(self) -> None:
@@ -122,6 +122,12 @@ class BashOperator(BaseOperator):
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def _out(line: str) -> None:
+    """Write a line to the task's stdout right away, so the task log shows it live."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _as_codes(value: int | Container[int] | None) -> Container[int]:

@@ -18,12 +18,17 @@ def determine_kwargs(
 ) -> dict[str, Any]:
     """Airflow's KeywordParameters.determine: all of context when the callable takes
     **kwargs, otherwise only the names it declares (minus those filled positionally)."""
-    signature = inspect.signature(python_callable)
+    try:
+        signature = inspect.signature(python_callable)
+    except ValueError:  # some builtins have no signature: give them no context
+        return {}
     params = list(signature.parameters.values())
     if any(p.kind is p.VAR_KEYWORD for p in params):
         return dict(context)
     positional = {
-        p.name for p in params[: len(op_args)] if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        p.name
+        for p in params[: len(op_args)]
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     }
     return {
         p.name: context[p.name]
@@ -79,7 +84,9 @@ def _as_id_list(value: Any) -> list[str]:
         return [value]
     if isinstance(value, Iterable):
         return [str(v) for v in value]
-    raise AirflowException(f"Branch callable must return a task_id or list of task_ids, got {value!r}")
+    raise AirflowException(
+        f"Branch callable must return a task_id or list of task_ids, got {value!r}"
+    )
 
 
 class BranchPythonOperator(PythonOperator):
@@ -91,7 +98,8 @@ class BranchPythonOperator(PythonOperator):
         invalid = sorted(set(follow) - set(self.dag.task_dict))
         if invalid:
             raise AirflowException(
-                f"'branch_task_ids' must contain only valid task_ids. Invalid tasks found: {invalid}."
+                "'branch_task_ids' must contain only valid task_ids. "
+                f"Invalid tasks found: {invalid}."
             )
         context["ti"].follow_task_ids = follow
         return branch

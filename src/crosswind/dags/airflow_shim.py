@@ -1,0 +1,217 @@
+"""`import airflow...` served by Crosswind modules, without an airflow package installed.
+
+install() puts a meta-path finder first in sys.meta_path. Each supported Airflow module
+is a fresh module object holding the listed Crosswind objects. Unsupported paths raise
+ModuleNotFoundError naming the path; `airflow.providers` exists (empty) so the error
+names the provider package the DAG file wanted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from collections.abc import Sequence
+from typing import Any
+
+AIRFLOW_VERSION = "2.10.5"
+_D = "crosswind.dags."
+_EXC = _D + "exceptions"
+_EXC_NAMES = (
+    "AirflowException AirflowSkipException AirflowFailException AirflowTaskTimeout "
+    "AirflowTaskTerminated AirflowNotFoundException AirflowConfigException "
+    "AirflowSensorTimeout DagCycleException AirflowDagCycleException DuplicateTaskIdFound "
+    "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound"
+)
+_BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
+_PYOPS = (
+    _D + "operators.python",
+    "PythonOperator BranchPythonOperator ShortCircuitOperator get_current_context",
+)
+# airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
+MODULES: dict[str, list[tuple[str, str]]] = {
+    "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg")],
+    "airflow.exceptions": [(_EXC, _EXC_NAMES)],
+    "airflow.models": [
+        (_D + "dag", "DAG"),
+        _BASEOP,
+        (_D + "variable", "Variable"),
+        (_D + "hooks", "Connection"),
+        (_D + "params", "Param ParamsDict"),
+    ],
+    "airflow.models.dag": [(_D + "dag", "DAG DagContext")],
+    "airflow.models.baseoperator": [_BASEOP],
+    "airflow.models.variable": [(_D + "variable", "Variable")],
+    "airflow.models.connection": [(_D + "hooks", "Connection")],
+    "airflow.models.param": [(_D + "params", "Param ParamsDict")],
+    "airflow.models.xcom": [(_D + "context", "XCOM_RETURN_KEY")],
+    "airflow.models.xcom_arg": [(_D + "decorators", "XComArg")],
+    "airflow.operators": [],
+    "airflow.operators.bash": [(_D + "operators.bash", "BashOperator")],
+    "airflow.operators.bash_operator": [(_D + "operators.bash", "BashOperator")],
+    "airflow.operators.python": [_PYOPS],
+    "airflow.operators.python_operator": [_PYOPS],
+    "airflow.operators.empty": [(_D + "operators.empty", "EmptyOperator")],
+    "airflow.operators.dummy": [(_D + "operators.empty", "DummyOperator EmptyOperator")],
+    "airflow.operators.dummy_operator": [(_D + "operators.empty", "DummyOperator")],
+    "airflow.decorators": [(_D + "decorators", "dag task task_group")],
+    "airflow.hooks": [],
+    "airflow.hooks.base": [(_D + "hooks", "BaseHook")],
+    "airflow.hooks.base_hook": [(_D + "hooks", "BaseHook")],
+    "airflow.utils": [],
+    "airflow.utils.dates": [(_D + "utils_dates", "days_ago")],
+    "airflow.utils.timezone": [
+        (_D + "utils_dates", "utcnow make_aware"),
+        ("crosswind.dags.airflow_shim", "utc datetime"),
+    ],
+    "airflow.utils.trigger_rule": [(_D + "trigger_rule", "TriggerRule")],
+    "airflow.utils.edgemodifier": [(_D + "edgemodifier", "Label")],
+    "airflow.utils.context": [("crosswind.dags.airflow_shim", "Context")],
+    "airflow.utils.weight_rule": [(_D + "task_args", "WeightRule")],
+    "airflow.models.dagrun": [(_D + "context", "DagRun")],
+    "airflow.models.taskinstance": [(_D + "context", "TaskInstance")],
+    "airflow.sensors": [],
+    "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
+    "airflow.sensors.python": [(_D + "operators.sensors", "PythonSensor")],
+    "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor")],
+    "airflow.configuration": [(_D + "context", "conf")],
+    "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
+    "airflow.utils.helpers": [(_D + "baseoperator", "chain cross_downstream")],
+    "airflow.utils.state": [("crosswind.dags.airflow_shim", "State TaskInstanceState DagRunState")],
+    "airflow.utils.log": [],
+    "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
+    "airflow.providers": [],
+}
+_PACKAGES = {
+    "airflow",
+    "airflow.models",
+    "airflow.operators",
+    "airflow.decorators",
+    "airflow.hooks",
+    "airflow.utils",
+    "airflow.utils.log",
+    "airflow.providers",
+    "airflow.sensors",
+}
+
+
+class TaskInstanceState:
+    """airflow.utils.state string constants."""
+
+    SUCCESS = "success"
+    RUNNING = "running"
+    FAILED = "failed"
+    QUEUED = "queued"
+    SCHEDULED = "scheduled"
+    SKIPPED = "skipped"
+    UPSTREAM_FAILED = "upstream_failed"
+    UP_FOR_RETRY = "up_for_retry"
+    UP_FOR_RESCHEDULE = "up_for_reschedule"
+    DEFERRED = "deferred"
+    REMOVED = "removed"
+    RESTARTING = "restarting"
+    NONE = None
+
+
+class DagRunState:
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class State(TaskInstanceState):
+    pass
+
+
+# airflow.utils.context.Context is a TypedDict-like mapping; for annotations only.
+Context = dict
+
+
+def _utc() -> Any:
+    from datetime import UTC
+
+    return UTC
+
+
+utc = _utc()
+
+
+def datetime(*args: Any, **kwargs: Any) -> Any:
+    """airflow.utils.timezone.datetime: aware in UTC unless tzinfo given."""
+    from crosswind.dags.utils_dates import aware_datetime
+
+    return aware_datetime(*args, **kwargs)
+
+
+class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "airflow" and not fullname.startswith("airflow."):
+            return None
+        if fullname not in MODULES:
+            raise ModuleNotFoundError(
+                f"No module named '{fullname}' (Crosswind does not provide it)", name=fullname
+            )
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname in _PACKAGES)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        if module.__name__ == "airflow":
+            module.__version__ = AIRFLOW_VERSION  # type: ignore[attr-defined]
+        for source, names in MODULES[module.__name__]:
+            target = importlib.import_module(source)
+            for name in names.split():
+                setattr(module, name, getattr(target, name))
+
+
+class PendulumFallbackFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves `pendulum` from compat_pendulum; sits last so a real install wins."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "pendulum":
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        source = importlib.import_module("crosswind.dags.compat_pendulum")
+        for name in dir(source):
+            if not name.startswith("_"):
+                setattr(module, name, getattr(source, name))
+
+
+_finder = AirflowShimFinder()
+_pendulum_finder = PendulumFallbackFinder()
+
+
+def install() -> None:
+    """Activate the shim (idempotent)."""
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+    if _pendulum_finder not in sys.meta_path:
+        sys.meta_path.append(_pendulum_finder)
+
+
+def preload() -> None:
+    """Install and import every shimmed module, so forked parsers inherit them ready-made."""
+    install()
+    for name in MODULES:
+        importlib.import_module(name)
+
+
+def uninstall() -> None:
+    for finder in (_finder, _pendulum_finder):
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+    for name in [n for n in sys.modules if n == "airflow" or n.startswith("airflow.")]:
+        del sys.modules[name]

@@ -1,0 +1,124 @@
+"""The serialized DAG: the JSON document the database, API and scheduler code against.
+
+Keys are emitted in a fixed order and lists are sorted, so dag_hash() changes only when
+the DAG changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timedelta
+from typing import Any
+
+from crosswind.dags.params import param_defaults
+from crosswind.dags.schedule import timetable_description, timetable_summary
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _secs(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    return repr(value)
+
+
+def _has_callback(value: Any) -> bool:
+    return bool(value) if isinstance(value, list | tuple) else value is not None
+
+
+def _effective_start(dag: Any) -> datetime | None:
+    """The DAG's start_date, else its earliest task start_date (Airflow's scheduling rule)."""
+    if dag.start_date is not None:
+        return dag.start_date
+    starts = [t.start_date for t in dag.tasks if t.start_date is not None]
+    return min(starts) if starts else None
+
+
+def serialize_task(task: Any) -> dict[str, Any]:
+    cls = type(task)
+    return {
+        "task_id": task.task_id,
+        "task_type": cls.__name__,
+        "class_ref": {"module_path": cls.__module__, "class_name": cls.__name__},
+        "owner": task.owner,
+        "retries": task.retries,
+        "retry_delay": _secs(task.retry_delay),
+        "retry_exponential_backoff": bool(task.retry_exponential_backoff),
+        "max_retry_delay": _secs(task.max_retry_delay),
+        "execution_timeout": _secs(task.execution_timeout),
+        "trigger_rule": task.trigger_rule.value,
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "priority_weight": task.priority_weight,
+        "priority_weight_total": task.priority_weight_total,
+        "weight_rule": task.weight_rule,
+        "queue": task.queue,
+        "depends_on_past": bool(task.depends_on_past),
+        "wait_for_downstream": bool(task.wait_for_downstream),
+        "do_xcom_push": bool(task.do_xcom_push),
+        "downstream_task_ids": sorted(task.downstream_task_ids),
+        "upstream_task_ids": sorted(task.upstream_task_ids),
+        "template_fields": list(task.template_fields),
+        "ui_color": task.ui_color,
+        "ui_fgcolor": task.ui_fgcolor,
+        "params": _json_safe(param_defaults(task.params)),
+        "doc_md": task.doc_md,
+        "start_date": _iso(task.start_date),
+        "end_date": _iso(task.end_date),
+        "is_mapped": False,
+        "extra_links": [],
+        "has_on_failure_callback": _has_callback(task.on_failure_callback),
+        "has_on_retry_callback": _has_callback(task.on_retry_callback),
+        "max_active_tis_per_dag": task.max_active_tis_per_dag,
+    }
+
+
+def serialize_dag(dag: Any) -> dict[str, Any]:
+    """The JSON-safe document for one DAG (see the module docstring of this package)."""
+    schedule = dict(dag.schedule_info)
+    tasks = [serialize_task(dag.task_dict[tid]) for tid in sorted(dag.task_dict)]
+    return {
+        "dag_id": dag.dag_id,
+        "fileloc": os.path.abspath(dag.fileloc) if dag.fileloc else "",
+        "description": dag.description,
+        "doc_md": dag.doc_md,
+        "owners": sorted({t["owner"] for t in tasks}),
+        "schedule": schedule,
+        "timetable_summary": timetable_summary(schedule),
+        "timetable_description": timetable_description(schedule),
+        "start_date": _iso(_effective_start(dag)),
+        "end_date": _iso(dag.end_date),
+        "catchup": dag.catchup,
+        "max_active_runs": dag.max_active_runs,
+        "max_active_tasks": dag.max_active_tasks,
+        "dagrun_timeout": _secs(dag.dagrun_timeout),
+        "tags": sorted(set(dag.tags)),
+        "is_paused_upon_creation": dag.is_paused_upon_creation,
+        "render_template_as_native_obj": bool(dag.render_template_as_native_obj),
+        "params": _json_safe(param_defaults(dag.params)),
+        "has_on_success_callback": _has_callback(dag.on_success_callback),
+        "has_on_failure_callback": _has_callback(dag.on_failure_callback),
+        "tasks": tasks,
+    }
+
+
+def dag_hash(d: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a serialized DAG."""
+    canonical = json.dumps(d, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

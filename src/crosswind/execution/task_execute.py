@@ -1,0 +1,140 @@
+"""The in-process core of running one task try.
+
+execute_task() renders templated fields, calls the operator, pushes its return value,
+maps exceptions to an outcome and runs callbacks. It never raises for task errors:
+the caller (task runner / DAG.test) decides retries from TaskOutcome.retryable, the
+try number and max_tries, and applies follow_task_ids / skip_downstream to downstream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import signal
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from crosswind.dags.exceptions import (
+    AirflowFailException,
+    AirflowSkipException,
+    AirflowTaskTimeout,
+)
+from crosswind.dags.masking import redact
+from crosswind.dags.runtime import pop_context, push_context
+from crosswind.dags.templating import render_template_fields
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TaskOutcome:
+    state: str  # "success" | "skipped" | "failed"
+    retryable: bool = False
+    error: str | None = None
+    rendered_fields: dict[str, Any] = field(default_factory=dict)
+    follow_task_ids: list[str] | None = None  # branch: direct downstream to keep
+    skip_downstream: bool = False  # short-circuit: skip everything downstream
+    return_value: Any = None
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON-serialisable copy of value (secrets redacted) for rendered_fields."""
+    if isinstance(value, str):
+        return redact(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(v) for v in value]
+    return redact(repr(value))
+
+
+@contextlib.contextmanager
+def _timeout(seconds: float | None, task_id: str) -> Iterator[None]:
+    """SIGALRM-based execution_timeout; only possible in the main thread."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise AirflowTaskTimeout(f"Timeout, PID: task {task_id} exceeded {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_callbacks(callbacks: Any, context: dict[str, Any]) -> None:
+    for callback in callbacks if isinstance(callbacks, list | tuple) else [callbacks]:
+        if callback is None:
+            continue
+        try:
+            callback(context)
+        except Exception:  # a callback error never changes the outcome
+            log.exception("Error when executing %s callback", getattr(callback, "__name__", "?"))
+
+
+def _push_result(task: Any, ti: Any, result: Any) -> None:
+    if not task.do_xcom_push or result is None:
+        return
+    ti.xcom_push(key="return_value", value=result)
+    if getattr(task, "multiple_outputs", False) and isinstance(result, dict):
+        for key, value in result.items():
+            ti.xcom_push(key=str(key), value=value)
+
+
+def execute_task(task: Any, context: dict[str, Any]) -> TaskOutcome:
+    """Run one try of task with context (from build_context); never raises for task errors."""
+    task = copy.copy(task)  # rendering mutates fields; keep the parsed DAG pristine
+    ti = context["ti"]
+    context["task"] = ti.task = task
+    outcome = TaskOutcome(state="failed", retryable=True)
+    push_context(context)
+    try:
+        _execute(task, context, outcome)
+    finally:
+        pop_context()
+    return outcome
+
+
+def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome) -> None:
+    ti = context["ti"]
+    try:
+        outcome.rendered_fields = json_safe(render_template_fields(task, context))
+        _run_callbacks(task.on_execute_callback, context)
+        timeout = task.execution_timeout.total_seconds() if task.execution_timeout else None
+        with _timeout(timeout, task.task_id):
+            result = task.execute(context)
+        _push_result(task, ti, result)
+    except AirflowSkipException as exc:
+        log.info("Skipping task %s: %s", task.task_id, exc)
+        outcome.state, outcome.retryable = "skipped", False
+        _run_callbacks(task.on_skipped_callback, context)
+        return
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any task error fails the try
+        outcome.error = redact(traceback.format_exc())
+        outcome.retryable = not isinstance(exc, AirflowFailException)
+        context["exception"] = exc
+        will_retry = outcome.retryable and ti.try_number <= ti.max_tries
+        log.error("Task %s failed%s", task.task_id, ", will retry" if will_retry else "")
+        _run_callbacks(task.on_retry_callback if will_retry else task.on_failure_callback, context)
+        return
+    outcome.state, outcome.retryable = "success", False
+    outcome.return_value = result
+    outcome.follow_task_ids = ti.follow_task_ids
+    outcome.skip_downstream = ti.skip_downstream
+    _run_callbacks(task.on_success_callback, context)

@@ -1,0 +1,4 @@
+"""Broken: crashes the interpreter (airflow dag)."""
+import ctypes
+
+ctypes.string_at(0)

@@ -1,0 +1,5 @@
+"""Broken: never finishes importing (airflow dag)."""
+import time
+
+while True:
+    time.sleep(1)

@@ -1,0 +1,26 @@
+"""ShortCircuitOperator and @task.short_circuit on a timedelta schedule."""
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.decorators import task
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import ShortCircuitOperator
+
+with DAG(
+    dag_id="corpus_short_circuit",
+    schedule=timedelta(hours=6),
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    tags=["corpus"],
+) as dag:
+    gate = ShortCircuitOperator(task_id="gate", python_callable=lambda: False)
+    after_gate = BashOperator(task_id="after_gate", bash_command="echo never")
+    far = BashOperator(task_id="far", bash_command="echo never", trigger_rule="all_done")
+
+    @task.short_circuit
+    def open_gate():
+        return True
+
+    runs = BashOperator(task_id="runs", bash_command="echo yes")
+    gate >> after_gate >> far
+    open_gate() >> runs

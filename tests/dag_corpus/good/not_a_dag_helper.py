@@ -1,0 +1,2 @@
+"""A helper module without the magic words, so safe mode skips it."""
+VALUE = 1

@@ -1,0 +1,1 @@
+echo "{{ greeting }} $WHO on {{ ds }}"
