@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from crosswind.db.base import utcnow
 from crosswind.errors import AlreadyExists, NotFound
-from crosswind.models import DagRun, SerializedDag, TaskInstance
+from crosswind.models import DagModel, DagRun, SerializedDag, TaskInstance, TaskTry, XCom
+from crosswind.states import TI_FINISHED
 
 
 def run_id_for(run_type: str, logical_date: datetime) -> str:
@@ -74,7 +75,11 @@ def create_run(
         )
     ).first()
     if clash is not None:
-        what = f"run_id {run_id!r}" if clash.run_id == run_id else f"logical_date {logical_date.isoformat()}"
+        what = (
+            f"run_id {run_id!r}"
+            if clash.run_id == run_id
+            else f"logical_date {logical_date.isoformat()}"
+        )
         raise AlreadyExists(f"DAGRun with DAG ID: {dag_id!r} and {what} already exists")
     now = utcnow()
     run = DagRun(
@@ -96,3 +101,85 @@ def create_run(
     session.add_all(task_instance_rows(dag, run_id))
     session.flush()
     return run
+
+
+def get_run(session: Session, dag_id: str, run_id: str) -> DagRun:
+    run = session.scalars(
+        select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+    ).first()
+    if run is None:
+        raise NotFound(f"DAGRun with DAG ID: {dag_id!r} and DagRun ID: {run_id!r} not found")
+    return run
+
+
+def by_idempotency_key(session: Session, dag_id: str, key: str) -> DagRun | None:
+    return session.scalars(
+        select(DagRun).where(DagRun.dag_id == dag_id, DagRun.idempotency_key == key)
+    ).first()
+
+
+def dag_exists(session: Session, dag_id: str) -> None:
+    """Raise NotFound unless the DAG processor stored `dag_id`."""
+    if session.get(DagModel, dag_id) is None:
+        raise NotFound(f"DAG {dag_id!r} not found")
+
+
+def delete_run(session: Session, run: DagRun) -> None:
+    """Remove the run and everything hanging off it (task instances, tries, XComs)."""
+    for model in (TaskInstance, TaskTry, XCom):
+        session.execute(
+            delete(model).where(model.dag_id == run.dag_id, model.run_id == run.run_id)
+        )
+    session.delete(run)
+
+
+def task_instances(session: Session, run: DagRun) -> list[TaskInstance]:
+    return list(
+        session.scalars(
+            select(TaskInstance)
+            .where(TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id)
+            .order_by(TaskInstance.id)
+        )
+    )
+
+
+def reopen(run: DagRun, state: str = "running") -> None:
+    """Put a run back in play after its task instances were cleared or re-run."""
+    run.state = state
+    run.end_date = None
+    run.last_scheduling_decision = None
+    if state == "queued":
+        run.start_date = None
+        run.queued_at = utcnow()
+
+
+def set_run_state(session: Session, run: DagRun, state: str) -> list[TaskInstance]:
+    """Airflow's set_dag_run_state_to_{success,failed}; returns the changed task instances.
+
+    success: every unfinished task instance becomes success.
+    failed: queued/running ones become failed, those not started become skipped.
+    (`queued` is a clear: see `crosswind.store.task_instances.clear`.)
+    """
+    now = utcnow()
+    changed = []
+    for ti in task_instances(session, run):
+        new = _forced_state(ti.state, state)
+        if new is None:
+            continue
+        ti.state = new
+        ti.start_date = ti.start_date or now
+        ti.end_date = now
+        ti.duration = (now - ti.start_date).total_seconds()
+        changed.append(ti)
+    run.state = state
+    run.start_date = run.start_date or now
+    run.end_date = now
+    return changed
+
+
+def _forced_state(current: str | None, run_state: str) -> str | None:
+    if current in TI_FINISHED:
+        return None
+    if run_state == "success":
+        return "success"
+    return "failed" if current in ("queued", "running", "restarting") else "skipped"
