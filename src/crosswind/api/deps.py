@@ -14,11 +14,13 @@ from crosswind.errors import Forbidden, NotFound
 from crosswind.roles import Action
 
 
-def get_state(request: Request) -> AppState:
+# Pure lookups are `async def`: FastAPI runs a sync dependency in the thread pool, and that
+# hop costs more than the lookup itself on every request.
+async def get_state(request: Request) -> AppState:
     return request.app.state.cw
 
 
-def get_dialect(request: Request) -> Dialect:
+async def get_dialect(request: Request) -> Dialect:
     return request.app.state.dialect
 
 

@@ -25,7 +25,7 @@ class Page:
     order_by: str | None
 
 
-def page_params(
+async def page_params(  # async: pure, so no thread-pool hop per request
     request: Request,
     limit: Annotated[int, Query(ge=0)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -70,6 +70,10 @@ def paginate(
 ) -> tuple[Sequence[Any], int]:
     """Run `stmt` for one page; returns (rows, total_entries of the filtered set)."""
     order = ordering(page.order_by, allowed, tiebreak, default)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.order_by(*order).limit(page.limit).offset(page.offset)).all()
+    if len(rows) < page.limit and (rows or page.offset == 0):
+        # A short, non-empty page (or a short first page) is the end of the set: the total is
+        # known without a COUNT query (saves a round trip on most small lists).
+        return rows, page.offset + len(rows)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return rows, total

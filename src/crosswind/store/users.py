@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crosswind.db.base import utcnow
@@ -36,6 +36,7 @@ def create(
         raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AlreadyExists(f"User {username!r} already exists")
+    check_email_free(session, email)
     user = User(
         username=username,
         email=email,
@@ -48,6 +49,20 @@ def create(
     session.add(user)
     session.flush()
     return user
+
+
+def check_email_free(session: Session, email: str, except_id: int | None = None) -> None:
+    """Emails are unique per user, as in Airflow (checked here: the column has no index)."""
+    stmt = select(User.id).where(func.lower(User.email) == email.lower())
+    if except_id is not None:
+        stmt = stmt.where(User.id != except_id)
+    if session.scalar(stmt.limit(1)) is not None:
+        raise AlreadyExists(f"The email {email!r} is already taken")
+
+
+def set_password(user: User, password: str) -> None:
+    """A new argon2 hash (new salt): remembered credentials stop matching at once."""
+    user.password_hash = hash_password(password)
 
 
 def remove(session: Session, username: str) -> None:
@@ -86,3 +101,20 @@ def create_token(
     session.add(token)
     session.flush()
     return token, secret
+
+
+def tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Delete the token row: the next request presenting it is refused."""
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).first()
+    if token is None:
+        raise NotFound(f"Token {token_id} of user {user.username!r} does not exist")
+    session.delete(token)
+    return token
