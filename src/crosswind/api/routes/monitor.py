@@ -2,53 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from crosswind.version import __version__
 from crosswind.api.deps import State
 from crosswind.api.responses import JSON, iso
 from crosswind.db.base import utcnow
 from crosswind.models import Job
+from crosswind.version import __version__
 
 router = APIRouter(tags=["Monitoring"])
 
 
-def _job_health(state: State, job_type: str) -> dict[str, str | None]:
-    """A job is healthy when one of its kind has heart-beaten recently."""
+def _latest_beats(state: State) -> dict[str, datetime]:
+    """The newest heartbeat of each running job type, in one query."""
     with state.db.read() as s:
-        beat = s.scalar(
-            select(Job.latest_heartbeat)
-            .where(Job.job_type == job_type, Job.state == "running")
-            .order_by(Job.latest_heartbeat.desc())
-            .limit(1)
-        )
+        rows = s.execute(
+            select(Job.job_type, func.max(Job.latest_heartbeat))
+            .where(Job.state == "running")
+            .group_by(Job.job_type)
+        ).all()
+    return {job_type: beat for job_type, beat in rows}  # noqa: C416 - rows are Row tuples
+
+
+def _status(beat: datetime | None, state: State) -> str:
+    """A job is healthy when one of its kind has heart-beaten recently."""
     limit = timedelta(seconds=state.settings.scheduler_heartbeat_sec * 6)
-    healthy = beat is not None and utcnow() - beat < limit
-    return {"status": "healthy" if healthy else "unhealthy", "latest_heartbeat": iso(beat)}
+    return "healthy" if beat is not None and utcnow() - beat < limit else "unhealthy"
 
 
 @router.get("/health")
 def health(state: State) -> JSON:
     try:
-        scheduler = _job_health(state, "scheduler")
-        processor = _job_health(state, "dag_processor")
+        beats = _latest_beats(state)
         db = "healthy"
     except Exception:  # noqa: BLE001 - a health check reports, it never fails
-        scheduler = processor = {"status": "unhealthy", "latest_heartbeat": None}
-        db = "unhealthy"
+        beats, db = {}, "unhealthy"
+    scheduler, processor = beats.get("scheduler"), beats.get("dag_processor")
     return JSON(
         {
             "metadatabase": {"status": db},
             "scheduler": {
-                "status": scheduler["status"],
-                "latest_scheduler_heartbeat": scheduler["latest_heartbeat"],
+                "status": _status(scheduler, state),
+                "latest_scheduler_heartbeat": iso(scheduler),
             },
             "dag_processor": {
-                "status": processor["status"],
-                "latest_dag_processor_heartbeat": processor["latest_heartbeat"],
+                "status": _status(processor, state),
+                "latest_dag_processor_heartbeat": iso(processor),
             },
             "triggerer": {"status": None, "latest_triggerer_heartbeat": None},
         }
