@@ -26,6 +26,8 @@ class DagModel(Base):
     timetable_description: Mapped[str | None] = mapped_column(Text, nullable=True)
     max_active_runs: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_active_tasks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Any task with max_active_tis_per_dag: kept here so lists need not read serialized_dags.
+    has_task_concurrency_limits: Mapped[bool] = mapped_column(Boolean, default=False)
     last_parsed_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun_data_interval_start: Mapped[datetime | None] = mapped_column(

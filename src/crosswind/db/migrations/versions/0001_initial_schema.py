@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:47:10.227467
+Create Date: 2026-11-25 12:34:41.580660
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def upgrade() -> None:
     sa.Column('timetable_description', sa.Text(), nullable=True),
     sa.Column('max_active_runs', sa.Integer(), nullable=True),
     sa.Column('max_active_tasks', sa.Integer(), nullable=True),
+    sa.Column('has_task_concurrency_limits', sa.Boolean(), nullable=False),
     sa.Column('last_parsed_time', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('next_dagrun', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('next_dagrun_data_interval_start', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
