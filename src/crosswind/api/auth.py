@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from starlette.exceptions import HTTPException
 
 from crosswind.api.state import AppState
@@ -24,6 +24,20 @@ from crosswind.security import token_digest, verify_password
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Crosswind", Bearer'}
 _LAST_USED_GRANULARITY = timedelta(seconds=60)
+_USER_COLUMNS = (User.id, User.username, User.role, User.is_active, User.password_hash)
+_USER_BY_NAME = select(*_USER_COLUMNS).where(User.username == bindparam("username"))
+_TOKEN_BY_HASH = (
+    select(
+        *_USER_COLUMNS,
+        ApiToken.id.label("token_id"),
+        ApiToken.scopes,
+        ApiToken.dag_ids,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +76,8 @@ def _basic(state: AppState, raw: str) -> Principal:
         username, _, password = decoded.partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise unauthorized("malformed Basic credentials") from None
-    with state.db.read() as s:
-        user = s.scalars(select(User).where(User.username == username)).first()
+    with state.db.engine.connect() as conn:  # Core, not a Session: this runs on every request
+        user = conn.execute(_USER_BY_NAME, {"username": username}).first()
     if user is None or not user.is_active:
         raise unauthorized("invalid credentials")
     if not state.credentials.matches(username, password, user.password_hash):
@@ -75,29 +89,26 @@ def _basic(state: AppState, raw: str) -> Principal:
 
 def _bearer(state: AppState, secret: str) -> Principal:
     now = utcnow()
-    with state.db.read() as s:
-        row = s.execute(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == token_digest(secret.strip()))
-        ).first()
-    if row is None:
+    with state.db.engine.connect() as conn:
+        token = conn.execute(_TOKEN_BY_HASH, {"digest": token_digest(secret.strip())}).first()
+    if token is None:
         raise unauthorized("invalid or revoked token")
-    token, user = row
-    if not user.is_active:
+    if not token.is_active:
         raise unauthorized("invalid credentials")
     if token.expires_at is not None and token.expires_at <= now:
         raise unauthorized("token expired")
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
         with state.db.write() as s:
-            s.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            s.execute(
+                update(ApiToken).where(ApiToken.id == token.token_id).values(last_used_at=now)
+            )
     return Principal(
-        user.id,
-        user.username,
-        user.role,
+        token.id,
+        token.username,
+        token.role,
         scopes=frozenset(token.scopes),
         dag_ids=None if token.dag_ids is None else frozenset(token.dag_ids),
-        token_id=token.id,
+        token_id=token.token_id,
     )
 
 

@@ -20,4 +20,6 @@ def parse_update_mask(mask: list[str] | None, allowed: Iterable[str]) -> set[str
 
 def check_path_match(name: str, body_value: str | None, path_value: str) -> None:
     if body_value is not None and body_value != path_value:
-        raise InvalidInput(f"{name} in the body ({body_value!r}) differs from the URL ({path_value!r})")
+        raise InvalidInput(
+            f"{name} in the body ({body_value!r}) differs from the URL ({path_value!r})"
+        )

@@ -48,5 +48,5 @@ def allow(resource: str, action: Action) -> Callable[[Request], Principal]:
     return dependency
 
 
-def Allow(resource: str, action: Action) -> type[Principal]:  # noqa: N802 - reads as a type
+def Allow(resource: str, action: Action) -> type[Principal]:
     return Annotated[Principal, Depends(allow(resource, action))]  # type: ignore[return-value]

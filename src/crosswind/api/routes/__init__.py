@@ -1,9 +1,23 @@
 """One router per resource; ROUTERS is the list the app mounts in each dialect."""
 
-from crosswind.api.routes import connections, monitor, pools, tokens, users, variables
-from crosswind.api.routes import dag_sources, dags, import_errors, tasks
-from crosswind.api.routes import dag_runs, event_logs, logs, task_instances, xcom
-from crosswind.api.routes import task_instance_actions
+from crosswind.api.routes import (
+    connections,
+    dag_runs,
+    dag_sources,
+    dags,
+    event_logs,
+    import_errors,
+    logs,
+    monitor,
+    pools,
+    task_instance_actions,
+    task_instances,
+    tasks,
+    tokens,
+    users,
+    variables,
+    xcom,
+)
 
 ROUTERS = [
     monitor.router,

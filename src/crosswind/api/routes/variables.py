@@ -26,7 +26,8 @@ router = APIRouter(tags=["Variable"])
 ORDER = {"key": Variable.key, "id": Variable.id, "description": Variable.description}
 
 
-def render(var: Variable, box: SecretBox) -> dict[str, Any]:
+def render(var: Any, box: SecretBox) -> dict[str, Any]:
+    """`var`: a Variable or a row with key, val, description."""
     value = "***" if is_sensitive_key(var.key) else box.decrypt(var.val)
     return {"key": var.key, "val": value, "value": value, "description": var.description}
 
@@ -34,7 +35,8 @@ def render(var: Variable, box: SecretBox) -> dict[str, Any]:
 @router.get("/variables")
 def list_variables(state: State, page: PageDep, _: Allow("variable", "read")) -> JSON:
     with state.db.read() as s:
-        rows, total = paginate(s, select(Variable), page, ORDER, Variable.id)
+        stmt = select(Variable.key, Variable.val, Variable.description)
+        rows, total = paginate(s, stmt, page, ORDER, Variable.id, columns=True)
         items = [render(v, state.box) for v in rows]
     return JSON({"variables": items, "total_entries": total})
 
@@ -62,9 +64,12 @@ def _update(
         var = store.get(s, key)
         if (fields is None or fields & {"val", "value"}) and body.the_value is not None:
             var.val = state.box.encrypt(body.the_value)
-        if fields is None or "description" in fields:
-            if body.description is not None or fields is not None:
-                var.description = body.description
+        # Without a mask only the fields given change; a mask naming description sets it,
+        # even to null.
+        if (fields is None and body.description is not None) or (
+            fields is not None and "description" in fields
+        ):
+            var.description = body.description
         event_log.record(s, "variable.edit", owner, extra={"key": key})
         out = render(var, state.box)
     return JSON(out)
