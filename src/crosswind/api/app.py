@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from crosswind.version import __version__
 from crosswind.api.dialects import Dialect
 from crosswind.api.problems import install_handlers, problem
 from crosswind.api.routes import ROUTERS
@@ -16,15 +15,21 @@ from crosswind.api.state import AppState
 from crosswind.db.engine import Database
 from crosswind.security import CredentialCache, SecretBox, load_fernet_key
 from crosswind.settings import Settings
+from crosswind.version import __version__
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
-    return AppState(
+    from crosswind.scheduling.wakeup import notifier
+
+    state = AppState(
         settings=settings,
         db=db or Database(settings.db_url, pool_size=20),
         box=SecretBox(load_fernet_key(settings.fernet_key, settings.home)),
         credentials=CredentialCache(settings.auth_cache_seconds),
     )
+    # Wake the scheduler(s) of this database at once after trigger/clear/unpause commits.
+    state.wake_scheduler.append(notifier(settings.db_url, state.db.engine))
+    return state
 
 
 def build_api(state: AppState, dialect: Dialect) -> FastAPI:

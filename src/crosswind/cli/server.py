@@ -1,4 +1,4 @@
-"""`crosswind api-server` and `crosswind standalone`."""
+"""`crosswind api-server` (`crosswind standalone` lives in crosswind/cli/standalone.py)."""
 
 from __future__ import annotations
 
@@ -39,12 +39,4 @@ def api_server(host: str, port: int, workers: int) -> None:
     _serve(host, port, workers, generate_admin=False)
 
 
-@click.command("standalone")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", "-p", default=8080, show_default=True, type=int)
-def standalone(host: str, port: int) -> None:
-    """API server, DAG processor, scheduler and local executor in one command."""
-    _serve(host, port, 1, generate_admin=True)
-
-
-COMMANDS = [api_server, standalone]
+COMMANDS = [api_server]  # `standalone` lives in crosswind/cli/standalone.py

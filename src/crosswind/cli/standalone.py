@@ -1,0 +1,147 @@
+"""`crosswind standalone`: API server, DAG processor, scheduler and local executor.
+
+Process tree (children forked early from a parent that has imported the common modules,
+with `gc.freeze()` first, so they share those pages and start in parallel):
+
+    standalone (API server, uvicorn)  ── scheduler ── fork server ── task tries
+                                      └─ DAG processor
+
+Forks happen before the parent starts any thread. Ctrl-C / SIGTERM: the API stops, the
+children get SIGTERM and are waited for; a child that dies takes the others down too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import click
+
+from crosswind.cli.context import settings_and_db
+from crosswind.settings import Settings
+from crosswind.store.bootstrap import prepare
+
+log = logging.getLogger("crosswind.standalone")
+
+
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: a kill -9 of standalone must not leave orphans behind.
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _fork(name: str, body: Callable[[], None]) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        _die_with_parent()
+        body()
+    except BaseException:
+        log.exception("%s crashed", name)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _scheduler(settings: Settings) -> None:
+    from crosswind.scheduling.loop import run_scheduler
+
+    run_scheduler(settings)
+
+
+def _processor(settings: Settings) -> None:
+    from crosswind.db.engine import Database
+
+    try:
+        from crosswind.dags.processor import run_dag_processor
+    except ImportError:
+        log.warning("DAG processor not available; DAG files are not parsed")
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_dag_processor(settings, Database(settings.db_url, pool_size=2), stop)
+
+
+def _preload_common() -> None:
+    """Import what every component uses before forking, so the children share it; the
+    API stack (FastAPI, pydantic schemas) is imported by the parent after the forks and
+    the engine stack by each child, so they load in parallel on separate cores."""
+    import crosswind.models
+    import crosswind.store.dag_runs  # noqa: F401
+
+
+def _stop_children(pids: dict[int, str], timeout: float = 15.0) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        for pid in list(pids):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                pids.pop(pid)
+        time.sleep(0.02)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _watch_children(pids: dict[int, str]) -> None:
+    """If a component dies, stop the whole standalone (a half-running system misleads)."""
+    def check(*_: object) -> None:
+        for pid, name in list(pids.items()):
+            with contextlib.suppress(ChildProcessError):
+                done, _ = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    pids.pop(pid)
+                    log.error("%s exited; stopping standalone", name)
+                    os.kill(os.getpid(), signal.SIGTERM)
+    signal.signal(signal.SIGCHLD, check)
+
+
+@click.command("standalone")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", "-p", default=8080, show_default=True, type=int)
+def standalone(host: str, port: int) -> None:
+    """API server, DAG processor, scheduler and local executor in one command."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    settings, db = settings_and_db()
+    generated = prepare(db, settings, generate_admin=True)
+    db.dispose()
+    if generated:
+        click.echo(f"created admin user {generated[0]!r} with password {generated[1]!r} "
+                   "(shown once)")
+    _preload_common()
+    gc.freeze()  # keep the garbage collector from dirtying pages the children share
+    pids = {_fork("scheduler", lambda: _scheduler(settings)): "scheduler",
+            _fork("DAG processor", lambda: _processor(settings)): "DAG processor"}
+    _watch_children(pids)
+    click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
+               f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")
+    import uvicorn
+
+    from crosswind.api.app import build_state, create_app
+
+    try:
+        app = create_app(build_state(settings))
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _stop_children(pids)
+
+
+COMMANDS = [standalone]

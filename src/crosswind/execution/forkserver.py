@@ -1,0 +1,315 @@
+"""The fork server: a warm, single-threaded process that forks one child per task try and
+does the database bookkeeping of all its children in batches.
+
+It has Crosswind imported and caches loaded DAG files by (path, mtime), so a child starts
+in a few milliseconds with the DAG already in memory (a 1,000-task file is imported once,
+not per task). Per loop iteration, one write transaction: mark the new tries running
+(guarded), record outcomes that children sent through their pipes, fail tries whose
+process died without reporting, heartbeat the running ones. The connection is closed
+before any fork, so no child ever inherits an open database connection.
+
+Protocol with the executor, one JSON object per line over two pipes:
+    executor → server   {"op": "run", "item": {...}} | {"op": "kill", "keys": [[ti, try]]}
+                        | {"op": "stop"}  (terminate running tries, then exit)
+    server → executor   {"ev": "exit", "ti": ti_id, "try": n, "code": exit code or -signal,
+                         "reason": null | "timeout" | "killed" | "not_queued"}
+On EOF of its command pipe (the scheduler died) it stops taking work but keeps running
+until its last child is done and recorded: a scheduler crash loses nothing.
+execution_timeout: the try's own SIGALRM fails it gracefully; if it is still alive
+TIMEOUT_GRACE seconds later its process group gets SIGTERM, then SIGKILL after KILL_AFTER.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import json
+import os
+import select
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from crosswind.execution.base import WorkItem
+from crosswind.execution.server_db import ServerDb
+
+TIMEOUT_GRACE = 2.0
+KILL_AFTER = 5.0
+
+
+@dataclass
+class ForkServerHandle:
+    pid: int
+    cmd_fd: int  # we write commands
+    evt_fd: int  # we read events
+
+
+def spawn(settings: Any) -> ForkServerHandle:
+    """Fork the server. Call before this process starts any thread."""
+    cmd_r, cmd_w = os.pipe()
+    evt_r, evt_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.close(cmd_w)
+            os.close(evt_r)
+            _Server(settings, cmd_r, evt_w).serve()
+        except BaseException:  # noqa: BLE001 - the server must reach os._exit
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(cmd_r)
+    os.close(evt_w)
+    os.set_blocking(evt_r, False)
+    return ForkServerHandle(pid, cmd_w, evt_r)
+
+
+@dataclass
+class _Child:
+    item: WorkItem
+    pid: int
+    report_fd: int
+    data: bytes = b""
+    term_at: float | None = None
+    kill_at: float | None = None
+    reason: str | None = None
+
+
+@dataclass
+class _Server:
+    settings: Any
+    cmd_fd: int
+    evt_fd: int
+    children: dict[int, _Child] = field(default_factory=dict)
+    dags: dict[str, tuple[int, dict[str, Any], str | None]] = field(default_factory=dict)
+    to_start: list[WorkItem] = field(default_factory=list)
+    inbuf: bytes = b""
+    outbuf: bytes = b""
+    accepting: bool = True
+
+    def serve(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the scheduler tells us to stop
+        signal.signal(signal.SIGTERM, lambda *_: self._stop())
+        self.store = ServerDb(self.settings)
+        self.env = self.store.runner_env()
+        wake_r, wake_w = os.pipe()
+        for fd in (wake_r, wake_w):
+            os.set_blocking(fd, False)
+            fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+        self.wake_fds = (wake_r, wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(wake_w)
+        os.set_blocking(self.evt_fd, False)
+        while self.accepting or self.children or self.to_start:
+            self._step(wake_r)
+        self.store.flush()
+        self._flush_events(final=True)
+
+    def _step(self, wake_r: int) -> None:
+        reports = {c.report_fd: c for c in self.children.values() if c.report_fd >= 0}
+        readers = [wake_r, *reports] + ([self.cmd_fd] if self.accepting else [])
+        writers = [self.evt_fd] if self.outbuf else []
+        try:
+            r, _, _ = select.select(readers, writers, [], self._timeout())
+        except InterruptedError:
+            r = []
+        if wake_r in r:
+            with contextlib.suppress(BlockingIOError):
+                os.read(wake_r, 4096)
+        for fd in r:
+            if fd in reports:
+                _drain(reports[fd])
+        if self.cmd_fd in r:
+            self._read_commands()
+        self._reap()
+        self._enforce_deadlines()
+        self._bookkeeping()
+        self._flush_events()
+
+    def _bookkeeping(self) -> None:
+        """One transaction for everything due, then the forks (no connection open)."""
+        starting, self.to_start = self.to_start, []
+        won = self.store.flush(starting, [c.item for c in self.children.values()])
+        if won:
+            self.store.close()  # no connection may be open across the forks below
+        for item in starting:
+            if item.ti_id in won:
+                self._fork(item)
+            else:
+                self._emit(item, 0, "not_queued")
+        for item in self.store.take_away():
+            for child in self.children.values():
+                if child.item.key == item.key:
+                    self._terminate(child, "killed")
+
+    def _timeout(self) -> float | None:
+        if self.to_start or self.store.pids:
+            return 0.0  # pids of just-forked tries are written at once (API shows them)
+        deadlines = [d for c in self.children.values() for d in (c.term_at, c.kill_at) if d]
+        if self.children:  # heartbeats only while tries run: an idle server sleeps
+            deadlines.append(self.store.next_due())
+        deadlines = [d for d in deadlines if d is not None]
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - time.monotonic())
+
+    def _read_commands(self) -> None:
+        try:
+            chunk = os.read(self.cmd_fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self.accepting = False
+            return
+        self.inbuf += chunk
+        *lines, self.inbuf = self.inbuf.split(b"\n")
+        for line in lines:
+            if line:
+                self._command(json.loads(line))
+
+    def _command(self, msg: dict[str, Any]) -> None:
+        if msg["op"] == "run":
+            self.to_start.append(WorkItem.from_dict(msg["item"]))
+        elif msg["op"] == "kill":
+            wanted = {tuple(k) for k in msg["keys"]}
+            for child in self.children.values():
+                if child.item.key in wanted:
+                    self._terminate(child, "killed")
+        elif msg["op"] == "stop":
+            self._stop()
+
+    def _stop(self) -> None:
+        self.accepting = False
+        self.to_start = []
+        for child in self.children.values():
+            self._terminate(child, "killed")
+
+    def _terminate(self, child: _Child, reason: str) -> None:
+        child.reason = child.reason or reason
+        _killpg(child.pid, signal.SIGTERM)
+        child.term_at = None
+        child.kill_at = time.monotonic() + KILL_AFTER
+
+    def _load(self, path: str) -> tuple[dict[str, Any], str | None]:
+        from crosswind.dags.parser import load_dag_file
+
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError as exc:
+            return {}, f"DAG file {path} is not readable: {exc}"
+        cached = self.dags.get(path)
+        if cached is None or cached[0] != mtime:
+            try:
+                dags, error = {d.dag_id: d for d in load_dag_file(path)}, None
+            except BaseException:  # noqa: BLE001 - the try fails with this text
+                dags, error = {}, traceback.format_exc()
+            self.dags[path] = cached = (mtime, dags, error)
+        return cached[1], cached[2]
+
+    def _fork(self, item: WorkItem) -> None:
+        from crosswind.execution.task_runner import run_forked
+
+        dags, error = self._load(item.fileloc)
+        dag = dags.get(item.dag_id)
+        if dag is None and error is None:
+            error = f"DAG {item.dag_id} not found in {item.fileloc}"
+        report_r, report_w = os.pipe()
+        # Without this the child's first garbage collection walks (and so copies) every
+        # object inherited from us: ~100 ms per task instead of ~1 ms.
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setsid()  # first: a kill of the scheduler's process group must miss us
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                for fd in (self.cmd_fd, self.evt_fd, report_r, *self.wake_fds,
+                           *(c.report_fd for c in self.children.values() if c.report_fd >= 0)):
+                    os.close(fd)
+                code = run_forked(item, self.env, dag, error, report_w)
+            except BaseException:  # noqa: BLE001 - reported as a try that did not report
+                traceback.print_exc()
+            finally:
+                with contextlib.suppress(Exception):
+                    sys.stdout.flush()
+                os._exit(code)
+        os.close(report_w)
+        os.set_blocking(report_r, False)
+        self.store.started(item, pid)
+        child = _Child(item, pid, report_r)
+        if item.execution_timeout:
+            child.term_at = time.monotonic() + item.execution_timeout + TIMEOUT_GRACE
+        self.children[pid] = child
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is None:
+                continue
+            _killpg(pid, signal.SIGKILL)  # leftovers of the try's process group
+            _drain(child)
+            if child.report_fd >= 0:
+                os.close(child.report_fd)
+            code = os.waitstatus_to_exitcode(status)
+            self.store.finished(child.item, child.data, code, child.reason)
+            self._emit(child.item, code, child.reason)
+
+    def _enforce_deadlines(self) -> None:
+        now = time.monotonic()
+        for child in self.children.values():
+            if child.term_at is not None and now >= child.term_at:
+                self._terminate(child, "timeout")
+            elif child.kill_at is not None and now >= child.kill_at:
+                _killpg(child.pid, signal.SIGKILL)
+                child.kill_at = None
+
+    def _emit(self, item: WorkItem, code: int, reason: str | None) -> None:
+        event = {"ev": "exit", "ti": item.ti_id, "try": item.try_number, "code": code,
+                 "reason": reason}
+        self.outbuf += json.dumps(event).encode() + b"\n"
+
+    def _flush_events(self, final: bool = False) -> None:
+        while self.outbuf:
+            try:
+                sent = os.write(self.evt_fd, self.outbuf)
+            except BlockingIOError:
+                if not final:
+                    return
+                time.sleep(0.01)
+                continue
+            except BrokenPipeError:
+                self.outbuf = b""  # the scheduler is gone; the database has it all
+                return
+            self.outbuf = self.outbuf[sent:]
+
+
+def _drain(child: _Child) -> None:
+    """Read what the child reported so far (all of it once it has exited)."""
+    while child.report_fd >= 0:
+        try:
+            chunk = os.read(child.report_fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            os.close(child.report_fd)
+            child.report_fd = -1
+            return
+        child.data += chunk
+
+
+def _killpg(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)

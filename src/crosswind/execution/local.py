@@ -1,0 +1,123 @@
+"""The local executor: task tries run as children of a warm fork server (forkserver.py),
+at most `settings.parallelism` at a time.
+
+The fork server records every outcome in the database (including tries that died without
+reporting); this side only tracks which tries still occupy a slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import time
+
+from crosswind.db.engine import Database
+from crosswind.execution import forkserver
+from crosswind.execution.base import WorkItem
+from crosswind.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LocalExecutor:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.parallelism = settings.parallelism
+        self.running: dict[tuple[int, int], WorkItem] = {}
+        self.server: forkserver.ForkServerHandle | None = None
+        self._buf = b""
+        self._pending: list[dict] = []
+
+    def start(self) -> None:
+        self.server = forkserver.spawn(self.settings)
+
+    def send(self, items: list[WorkItem]) -> None:
+        if self.server is None:
+            self.start()
+        payload = b"".join(json.dumps({"op": "run", "item": i.to_dict()}).encode() + b"\n"
+                           for i in items)
+        for item in items:
+            self.running[item.key] = item
+        self._write(payload)
+
+    def kill(self, keys: list[tuple[int, int]]) -> None:
+        mine = [list(k) for k in keys if tuple(k) in self.running]
+        if mine:
+            self._write(json.dumps({"op": "kill", "keys": mine}).encode() + b"\n")
+
+    def _write(self, data: bytes) -> None:
+        assert self.server is not None
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(self.server.cmd_fd, view)
+            except BrokenPipeError:
+                log.error("fork server died; restarting it")
+                self._restart()
+                return
+            view = view[n:]
+            if view:
+                self._read_events()  # never block both ways on full pipes
+
+    def _restart(self) -> None:
+        self.running.clear()  # orphaned tries report themselves or become zombies
+        self.start()
+
+    def open_slots(self) -> int:
+        return max(0, self.parallelism - len(self.running))
+
+    def running_keys(self) -> set[tuple[int, int]]:
+        return set(self.running)
+
+    def filenos(self) -> list[int]:
+        return [self.server.evt_fd] if self.server else []
+
+    def _read_events(self) -> None:
+        if self.server is None:
+            return
+        while True:
+            try:
+                chunk = os.read(self.server.evt_fd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:
+                log.error("fork server exited; restarting it")
+                self._restart()
+                break
+            self._buf += chunk
+        *lines, self._buf = self._buf.split(b"\n")
+        self._pending += [json.loads(line) for line in lines if line]
+
+    def sync(self) -> int:
+        """Forget finished tries (the fork server recorded their outcome); returns how many."""
+        self._read_events()
+        events, self._pending = self._pending, []
+        for ev in events:
+            self.running.pop((ev["ti"], ev["try"]), None)
+        return len(events)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate running tries (they fail and retry later) and the fork server."""
+        if self.server is None:
+            return
+        with contextlib.suppress(OSError):
+            os.write(self.server.cmd_fd, b'{"op": "stop"}\n')
+        with contextlib.suppress(OSError):
+            os.close(self.server.cmd_fd)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, _ = os.waitpid(self.server.pid, os.WNOHANG)
+            if pid:
+                break
+            self.sync()
+            time.sleep(0.02)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.server.pid, signal.SIGKILL)
+            os.waitpid(self.server.pid, 0)
+        self.sync()
+        self.server = None

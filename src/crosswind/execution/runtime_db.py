@@ -1,0 +1,68 @@
+"""The database-backed RuntimeBackend a task process installs: Variable, Connection, XCom.
+
+Variables and connection secrets are decrypted with the Fernet key (`SecretBox`). XCom
+pushes are buffered and written in the task's final transaction (one write instead of one
+per push); pulls see this try's own pushes first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from crosswind.db.base import utcnow
+from crosswind.db.engine import Database
+from crosswind.models import Variable, XCom
+from crosswind.scheduling import fast_db
+from crosswind.security import SecretBox
+from crosswind.store import connections, variables
+
+
+class DbBackend:
+    def __init__(self, db: Database, box: SecretBox) -> None:
+        self.db = db
+        self.box = box
+        self.pending: dict[tuple[str, str, str, int, str], Any] = {}
+
+    def get_variable(self, key: str) -> str | None:
+        return fast_db.read(self.db, lambda s: variables.get_value(s, self.box, key))
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        fast_db.write(self.db, lambda s: variables.set_value(s, self.box, key, value, description))
+
+    def delete_variable(self, key: str) -> None:
+        fast_db.write(self.db, lambda s: s.execute(delete(Variable).where(Variable.key == key)))
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return fast_db.read(self.db, lambda s: connections.get_plain(s, self.box, conn_id))
+
+    def xcom_push(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, value: Any, map_index: int = -1
+    ) -> None:
+        # Round-trip through JSON now so an unserialisable value fails the push, not the
+        # final transaction.
+        self.pending[(dag_id, run_id, task_id, map_index, key)] = json.loads(json.dumps(value))
+
+    def xcom_pull(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int = -1
+    ) -> Any:
+        mine = (dag_id, run_id, task_id, map_index, key)
+        if mine in self.pending:
+            return self.pending[mine]
+        return fast_db.read(self.db, lambda s: s.scalar(select(XCom.value).where(
+            XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
+            XCom.map_index == map_index, XCom.key == key)))
+
+    def flush(self, conn: Any) -> None:
+        """Write buffered pushes in the caller's transaction (replacing same keys); kept
+        in memory so a retried transaction writes them again."""
+        table = XCom.__table__
+        for (dag_id, run_id, task_id, map_index, key), value in self.pending.items():
+            conn.execute(table.delete().where(
+                table.c.dag_id == dag_id, table.c.run_id == run_id, table.c.task_id == task_id,
+                table.c.map_index == map_index, table.c.key == key))
+            conn.execute(table.insert().values(
+                dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, key=key,
+                value=value, timestamp=utcnow()))

@@ -1,0 +1,151 @@
+"""The fork server's database side: one short write transaction per loop iteration for
+every start, outcome, failure and heartbeat that is due, and no open connection between
+them (children are forked right after, and must not inherit a connection).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from crosswind.db.base import utcnow
+from crosswind.db.engine import Database
+from crosswind.execution import try_records
+from crosswind.execution.base import WorkItem
+from crosswind.execution.try_records import TryResult
+from crosswind.scheduling import fast_db, wakeup
+
+log = logging.getLogger(__name__)
+
+
+class _Rollback(Exception):
+    pass
+
+
+class ServerDb:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.db = fast_db.fail_fast(Database(settings.db_url, pool_size=1))
+        self.interval = min(5.0, settings.task_heartbeat_timeout / 6)
+        self.next_beat = time.monotonic() + self.interval
+        self.finals: list[tuple[WorkItem, TryResult]] = []
+        self.pids: list[tuple[WorkItem, int]] = []
+        self.taken: list[WorkItem] = []
+        self.wake_address = wakeup.address_for(settings.db_url)
+        self._warm_up()
+
+    def runner_env(self) -> Any:
+        """What children inherit: their own (never connected here) engine and the key."""
+        import jinja2.ext
+        import jinja2.nativetypes  # noqa: F401
+
+        from crosswind.dags import airflow_shim
+        from crosswind.execution.task_runner import RunnerEnv
+        from crosswind.security import SecretBox, load_fernet_key
+
+        airflow_shim.install()
+        box = SecretBox(load_fernet_key(self.settings.fernet_key, self.settings.home))
+        child_db = fast_db.fail_fast(Database(self.settings.db_url, pool_size=2))
+        return RunnerEnv(settings=self.settings, db=child_db, box=box,
+                         wake_address=self.wake_address, server_pid=os.getpid())
+
+    def started(self, item: WorkItem, pid: int) -> None:
+        self.pids.append((item, pid))
+
+    def finished(self, item: WorkItem, data: bytes, code: int, reason: str | None) -> None:
+        """Queue the outcome of an exited child (its report, or a failure if none)."""
+        result = None
+        if data:
+            try:
+                result = TryResult(**json.loads(data))
+            except (ValueError, TypeError):
+                log.warning("unreadable report from %s", item.key)
+        if result is None:
+            result = try_records.failed_result(item, utcnow(), _error(item, code, reason))
+        self.finals.append((item, result))
+
+    def next_due(self) -> float | None:
+        return self.next_beat
+
+    def take_away(self) -> list[WorkItem]:
+        taken, self.taken = self.taken, []
+        return taken
+
+    def flush(self, starting: list[WorkItem] | None = None,
+              running: list[WorkItem] | None = None) -> set[int]:
+        """Write everything due in one transaction; returns the ti_ids that may start."""
+        starting = starting or []
+        if not running:  # the first try after an idle spell beats one interval later
+            self.next_beat = time.monotonic() + self.interval
+        beat = bool(running) and time.monotonic() >= self.next_beat
+        if not (starting or self.finals or self.pids or beat):
+            return set()
+        finals, pids = self.finals, self.pids
+        now = utcnow()
+
+        def write(c: Any) -> set[int]:
+            won = try_records.mark_running(c, starting, now)
+            try_records.set_pids(c, pids)
+            for item, result in finals:
+                try_records.write_final(c, item, result)
+            if beat:
+                self.taken = try_records.heartbeat(c, running or [], now)
+            if finals:
+                try_records.notify(c)
+            return won
+
+        try:
+            won = fast_db.write_conn(self.db, write)
+        except BaseException:
+            self.close()
+            raise
+        self.finals, self.pids = [], []
+        if beat:
+            self.next_beat = time.monotonic() + self.interval
+        if finals:
+            wakeup.send(self.wake_address)
+        return won
+
+    def close(self) -> None:
+        """Close the pooled connection: required before every fork (a child must never
+        inherit an open SQLite/PostgreSQL connection)."""
+        self.db.engine.dispose()
+
+    def _warm_up(self) -> None:
+        """Run each statement once (rolled back) so SQLAlchemy compiles it now, not later."""
+        now = utcnow()
+        item = WorkItem(ti_id=-1, dag_id="~warm", run_id="~warm", task_id="~warm",
+                        try_number=1, max_tries=0, fileloc="",
+                        run={"logical_date": now.isoformat()})
+        result = TryResult(state="success", end=now.isoformat(), xcoms=[["k", 1]], skip=["x"])
+
+        def body(c: Any) -> None:
+            c.execute(try_records.TIT.insert().values(
+                id=-1, dag_id=item.dag_id, run_id=item.run_id, task_id=item.task_id,
+                state="queued", try_number=1))
+            try_records.mark_running(c, [item], now)
+            try_records.set_pids(c, [(item, 1)])
+            try_records.heartbeat(c, [item], now)
+            try_records.write_final(c, item, result)
+            raise _Rollback
+
+        try:
+            fast_db.write_conn(self.db, body)
+        except _Rollback:
+            pass
+        except Exception:
+            log.warning("fork server warm-up failed", exc_info=True)
+        self.db.engine.dispose()
+
+
+def _error(item: WorkItem, code: int, reason: str | None) -> str:
+    if reason == "timeout":
+        return (f"Task exceeded execution_timeout ({item.execution_timeout:g} s): "
+                "its process group was killed")
+    if reason == "killed":
+        return "Task process was terminated (cleared, run timed out, or shutdown)"
+    how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    return f"Task process {how} without reporting an outcome"

@@ -1,0 +1,196 @@
+"""The body of a task process: runs one try that the fork server has already marked
+`running` (guarded in the database), then reports the outcome.
+
+Reporting: the outcome goes as one JSON document through a pipe to the fork server, which
+writes it (with other tries' outcomes, in one transaction) and heartbeats for its running
+children. If the fork server is gone, the process writes the outcome itself (guarded, so
+a zombie decision or a clear made meanwhile wins). Exit code 0 means "reported".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crosswind.dags import masking
+from crosswind.dags.context import RunInfo, TIInfo, build_context
+from crosswind.dags.exceptions import AirflowTaskTerminated
+from crosswind.dags.runtime import set_backend
+from crosswind.db.base import utcnow
+from crosswind.db.engine import Database
+from crosswind.execution import try_records
+from crosswind.execution.base import WorkItem
+from crosswind.execution.child_io import redirect_to
+from crosswind.execution.log_paths import log_path
+from crosswind.execution.runtime_db import DbBackend
+from crosswind.execution.task_execute import TaskOutcome, execute_task
+from crosswind.execution.try_records import TryResult
+from crosswind.scheduling import fast_db, wakeup
+from crosswind.security import SecretBox
+from crosswind.settings import Settings
+
+log = logging.getLogger("crosswind.task")
+PREV_KEYS = ("prev_execution_date", "prev_execution_date_success",
+             "prev_data_interval_start_success", "prev_data_interval_end_success",
+             "prev_start_date_success")
+
+
+@dataclass
+class RunnerEnv:
+    """What the fork server prepared once and every task process inherits (the database
+    engine has never connected in the server: each child opens its own connection)."""
+
+    settings: Settings
+    db: Database
+    box: SecretBox
+    wake_address: str
+    server_pid: int
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise AirflowTaskTerminated("Task received SIGTERM signal")
+
+
+def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
+               report_fd: int) -> int:
+    """Run the try; returns the process exit code."""
+    if os.getpgrp() != os.getpid():
+        os.setsid()  # own process group: a timeout kill takes the task's children too
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    masking.clear_secrets()
+    redirect_to(log_path(env.settings.logs_path, item.dag_id, item.run_id, item.task_id,
+                         item.try_number, item.map_index))
+    log.info("Starting attempt %s of %s", item.try_number, item.max_tries + 1)
+    _watch_parent(env, item)
+    backend = DbBackend(env.db, env.box)
+    set_backend(backend)
+    task = dag.task_dict.get(item.task_id) if dag is not None else None
+    if task is None:
+        outcome = TaskOutcome(state="failed", retryable=True,
+                              error=load_error or f"Task {item.task_id} not found in DAG file")
+        log.error("%s", outcome.error)
+    else:
+        ti = TIInfo(item.task_id, try_number=item.try_number, map_index=item.map_index,
+                    max_tries=item.max_tries)
+        context = build_context(dag=dag, task=task, run=_run_info(item), ti=ti)
+        outcome = execute_task(task, context)
+        if outcome.state == "failed" and outcome.error:
+            log.error("Task failed with exception\n%s", outcome.error.rstrip())
+    result = _result(item, outcome, backend, dag)
+    log.info("Marking task as %s. dag_id=%s, task_id=%s, run_id=%s", result.state.upper(),
+             item.dag_id, item.task_id, item.run_id)
+    if result.skip:
+        log.info("Skipping downstream tasks: %s", result.skip)
+    _report(env, item, result, report_fd)
+    return 0
+
+
+def _run_info(item: WorkItem) -> RunInfo:
+    r = item.run
+    info = RunInfo(
+        dag_id=item.dag_id, run_id=item.run_id, logical_date=datetime.fromisoformat(
+            r["logical_date"]),
+        data_interval_start=_dt(r.get("data_interval_start")),
+        data_interval_end=_dt(r.get("data_interval_end")),
+        run_type=r.get("run_type", "manual"), external_trigger=r.get("external_trigger", True),
+        conf=r.get("conf") or {}, start_date=_dt(r.get("start_date")),
+    )
+    for key in PREV_KEYS:  # computed by the scheduler once per run
+        setattr(info, key, _dt(r.get(key)))
+    return info
+
+
+def _result(item: WorkItem, outcome: TaskOutcome, backend: DbBackend, dag: Any) -> TryResult:
+    end = utcnow()
+    if outcome.state in ("success", "skipped"):
+        result = TryResult(state=outcome.state, end=end.isoformat())
+    else:
+        result = try_records.failed_result(item, end, outcome.error or "", outcome.retryable)
+    result.rendered_fields = outcome.rendered_fields or None
+    result.xcoms = [[k[4], v] for k, v in backend.pending.items()]
+    if outcome.state == "success":
+        result.skip = sorted(_to_skip(item, outcome, dag))
+    return result
+
+
+def _to_skip(item: WorkItem, outcome: TaskOutcome, dag: Any) -> set[str]:
+    """Branching / short-circuit: the skipping task marks its downstream, as in Airflow."""
+    if dag is None:
+        return set()
+    if outcome.skip_downstream:
+        return set(dag._relatives(item.task_id, upstream=False))
+    if outcome.follow_task_ids is not None:
+        task = dag.task_dict[item.task_id]
+        return set(task.downstream_task_ids) - set(outcome.follow_task_ids)
+    return set()
+
+
+def _report(env: RunnerEnv, item: WorkItem, result: TryResult, fd: int) -> None:
+    data = json.dumps(result.to_dict(), default=str).encode()
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.close(fd)
+        return
+    except OSError:  # the fork server is gone: write the outcome ourselves
+        log.warning("fork server unreachable; reporting directly to the database")
+
+    def write(c: Any) -> bool:
+        won = try_records.write_final(c, item, result)
+        try_records.notify(c)
+        return won
+
+    fast_db.write_conn(env.db, write)
+    wakeup.send(env.wake_address)
+
+
+def _watch_parent(env: RunnerEnv, item: WorkItem) -> None:
+    """The fork server heartbeats its children. If it dies (kill -9 of the scheduler's
+    process group), the kernel signals us (PR_SET_PDEATHSIG) and we start heartbeating
+    ourselves, so the running try is not taken for a zombie. No thread until then."""
+    def orphaned(*_: object) -> None:
+        _OrphanHeartbeat(env, item).start()
+
+    signal.signal(signal.SIGUSR2, orphaned)
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(1, signal.SIGUSR2)  # 1 = PR_SET_PDEATHSIG (Linux)
+    if os.getppid() != env.server_pid:  # it died before we asked to be told
+        orphaned()
+
+
+class _OrphanHeartbeat(threading.Thread):
+    """Heartbeats of an orphaned try; stops it if the TI was taken away meanwhile."""
+
+    def __init__(self, env: RunnerEnv, item: WorkItem) -> None:
+        super().__init__(daemon=True, name="orphan-heartbeat")
+        self.env, self.item = env, item
+        self.interval = min(5.0, env.settings.task_heartbeat_timeout / 6)
+
+    def run(self) -> None:
+        while True:
+            try:
+                lost = fast_db.write_conn(self.env.db, lambda c: try_records.heartbeat(
+                    c, [self.item], utcnow()))
+            except Exception:
+                log.warning("heartbeat failed", exc_info=True)
+                lost = []
+            if lost:
+                log.warning("State of this task instance was changed externally; terminating")
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(self.interval)

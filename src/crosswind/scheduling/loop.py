@@ -1,0 +1,101 @@
+"""The scheduler runner: stop flag, `jobs` heartbeat, and sleeping until the next deadline
+or a wake-up (datagram, NOTIFY, or a task exit reported by the executor).
+
+Polling every `scheduler_heartbeat_sec` is only the safety net. Single-threaded on purpose:
+the executor forks its fork server before anything else, and nothing here starts threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import signal
+import socket
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from crosswind.db.base import utcnow
+from crosswind.db.engine import Database
+from crosswind.execution.base import Executor, make_executor
+from crosswind.models import Job
+from crosswind.scheduling import fast_db
+from crosswind.scheduling.scheduler import Scheduler
+from crosswind.scheduling.wakeup import Receiver
+from crosswind.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerRunner:
+    def __init__(self, settings: Settings, db: Database, executor: Executor | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.executor = executor or make_executor(settings, db)
+        self._stop_r, self._stop_w = os.pipe()
+        os.set_blocking(self._stop_w, False)
+        self.stopping = False
+        self.job_id: int | None = None
+
+    def request_stop(self, *_: object) -> None:
+        self.stopping = True
+        with contextlib.suppress(OSError):
+            os.write(self._stop_w, b"x")
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+
+    def _register(self) -> int:
+        def insert(s: Session) -> int:
+            job = Job(job_type="scheduler", state="running", hostname=socket.gethostname(),
+                      pid=os.getpid())
+            s.add(job)
+            s.flush()
+            return job.id
+        return fast_db.write(self.db, insert)
+
+    def _heartbeat(self, now: datetime, state: str = "running") -> None:
+        fast_db.write(self.db, lambda s: s.execute(update(Job).where(Job.id == self.job_id).values(
+            latest_heartbeat=now, state=state, end_date=now if state != "running" else None)))
+
+    def run(self) -> None:
+        self.executor.start()  # forks: must come before any thread or connection
+        receiver = Receiver(self.settings.db_url)
+        self.job_id = self._register()
+        scheduler = Scheduler(self.settings, self.db, self.executor, self.job_id)
+        beat = self.settings.scheduler_heartbeat_sec
+        next_beat = 0.0
+        log.info("scheduler started (job %s, pid %s)", self.job_id, os.getpid())
+        try:
+            while not self.stopping:
+                self.executor.sync()
+                now = utcnow()
+                report = scheduler.tick(now)
+                if now.timestamp() >= next_beat:
+                    self._heartbeat(now)
+                    next_beat = now.timestamp() + beat
+                timeout = 0.0 if report.busy else beat
+                if report.next_deadline is not None:
+                    timeout = min(timeout, (report.next_deadline - utcnow()).total_seconds())
+                timeout = max(0.0, min(timeout, next_beat - utcnow().timestamp()))
+                fds = [self._stop_r, *receiver.filenos(), *self.executor.filenos()]
+                with contextlib.suppress(InterruptedError):
+                    select.select(fds, [], [], timeout)
+                receiver.drain()
+        finally:
+            log.info("scheduler stopping")
+            self.executor.stop()
+            receiver.close()
+            self._heartbeat(utcnow(), state="success")
+
+
+def run_scheduler(settings: Settings, db: Database | None = None) -> None:
+    """Entry used by `crosswind scheduler` and by `standalone`'s scheduler process."""
+    db = fast_db.fail_fast(db or Database(settings.db_url, pool_size=5))
+    runner = SchedulerRunner(settings, db)
+    runner.install_signal_handlers()
+    runner.run()

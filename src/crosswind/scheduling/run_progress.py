@@ -1,0 +1,209 @@
+"""One pass over the running DAG runs: TI decisions, restarting TIs, dagrun_timeout and
+the run state. One aggregate query finds the runs that need a look (a TI to decide, all
+TIs finished, a timeout); their TIs are read with one query per DAG and changed with one
+guarded UPDATE per (from-state, to-state) group, so a 1,000-task run costs little per tick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from crosswind.models import DagModel, DagRun, TaskInstance
+from crosswind.scheduling.dag_cache import DagCache, DagInfo
+from crosswind.scheduling.task_instances import TIRow, decide, next_retry_deadline, run_outcome
+from crosswind.states import TI_FINISHED
+
+TI = TaskInstance
+
+
+@dataclass
+class Progress:
+    changed: int = 0
+    finished_runs: list[tuple[str, str, str]] = field(default_factory=list)  # dag, run, state
+    kills: list[tuple[int, int]] = field(default_factory=list)  # (ti_id, try_number)
+    deadline: datetime | None = None
+
+    def wake_at(self, when: datetime | None) -> None:
+        if when is not None and (self.deadline is None or when < self.deadline):
+            self.deadline = when
+
+
+def _running_runs(session: Session) -> list:
+    stmt = (
+        select(DagRun.id, DagRun.dag_id, DagRun.run_id, DagRun.start_date, DagRun.logical_date)
+        .join(DagModel, DagModel.dag_id == DagRun.dag_id)
+        .where(DagRun.state == "running", DagModel.is_paused.is_(False))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=DagRun, skip_locked=True)
+    return list(session.execute(stmt).all())
+
+
+def _load_tis(session: Session, runs: list) -> dict[tuple[str, str], dict[str, TIRow]]:
+    out: dict[tuple[str, str], dict[str, TIRow]] = defaultdict(dict)
+    by_dag: dict[str, list[str]] = defaultdict(list)
+    for r in runs:
+        by_dag[r.dag_id].append(r.run_id)
+    for dag_id, run_ids in by_dag.items():
+        rows = session.execute(
+            select(TI.id, TI.run_id, TI.task_id, TI.state, TI.try_number, TI.next_retry_at).where(
+                TI.dag_id == dag_id, TI.run_id.in_(run_ids), TI.map_index == -1
+            )
+        ).all()
+        for row in rows:
+            out[(dag_id, row.run_id)][row.task_id] = TIRow(
+                row.id, row.task_id, row.state, row.try_number, row.next_retry_at
+            )
+    return out
+
+
+ATTENTION = frozenset({None, "up_for_retry", "restarting"})
+
+
+def _needing_attention(session: Session, runs: list, infos: dict[str, DagInfo],
+                       now: datetime) -> list:
+    """Runs with a TI to decide, a finished set of TIs, or a timeout due. A 1,000-task run
+    whose TIs are all scheduled/queued/running costs one aggregate query, not 1,000 rows."""
+    by_run: dict[tuple[str, str], dict[str | None, int]] = defaultdict(dict)
+    dag_ids = {r.dag_id for r in runs}
+    run_ids = {r.run_id for r in runs}
+    for dag_id, run_id, state, n in session.execute(
+        select(TI.dag_id, TI.run_id, TI.state, func.count())
+        .where(TI.dag_id.in_(dag_ids), TI.run_id.in_(run_ids))
+        .group_by(TI.dag_id, TI.run_id, TI.state)
+    ):
+        by_run[(dag_id, run_id)][state] = n
+    keep = []
+    for run in runs:
+        counts = by_run.get((run.dag_id, run.run_id), {})
+        info = infos.get(run.dag_id)
+        timeout = info.dagrun_timeout if info else None
+        timed_out = bool(timeout and run.start_date
+                         and run.start_date + timedelta(seconds=timeout) <= now)
+        all_done = all(state in TI_FINISHED for state in counts)
+        if timed_out or all_done or any(state in ATTENTION for state in counts):
+            keep.append(run)
+        elif timeout and run.start_date:
+            keep.append(run)  # cheap enough, and keeps its timeout deadline in view
+    return keep
+
+
+def _past_checker(session: Session, dag_id: str, logical_date: datetime):  # type: ignore[no-untyped-def]
+    def past_ok(task_id: str) -> bool:
+        prev = session.execute(
+            select(TI.state)
+            .join(DagRun, (DagRun.dag_id == TI.dag_id) & (DagRun.run_id == TI.run_id))
+            .where(TI.dag_id == dag_id, TI.task_id == task_id, DagRun.logical_date < logical_date)
+            .order_by(DagRun.logical_date.desc())
+            .limit(1)
+        ).first()
+        return prev is None or prev[0] in ("success", "skipped")
+
+    return past_ok
+
+
+def _apply(session: Session, groups: dict[tuple[str | None, str], list[int]], now: datetime) -> int:
+    changed = 0
+    for (old, new), ids in groups.items():
+        values: dict = {"state": new}
+        if new in TI_FINISHED:
+            values.update(start_date=now, end_date=now, duration=0.0)
+        guard = TI.state.is_(None) if old is None else TI.state == old
+        for i in range(0, len(ids), 500):
+            changed += session.execute(
+                update(TI)
+                .where(TI.id.in_(ids[i : i + 500]), guard)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    return changed
+
+
+def _timeout_run(session: Session, run, tis: dict[str, TIRow], now: datetime, p: Progress) -> None:  # type: ignore[no-untyped-def]
+    """dagrun_timeout: the run fails; its unfinished TIs are skipped (and killed)."""
+    unfinished = [ti for ti in tis.values() if ti.state not in TI_FINISHED]
+    p.kills += [
+        (ti.id, ti.try_number)
+        for ti in unfinished
+        if ti.state in ("queued", "running", "restarting")
+    ]
+    if unfinished:
+        session.execute(
+            update(TI)
+            .where(TI.id.in_([t.id for t in unfinished]))
+            .values(state="skipped", end_date=now)
+            .execution_options(synchronize_session=False)
+        )
+    _finish_run(session, run, "failed", now, p)
+
+
+def _finish_run(session: Session, run, state: str, now: datetime, p: Progress) -> None:  # type: ignore[no-untyped-def]
+    done = session.execute(
+        update(DagRun)
+        .where(DagRun.id == run.id, DagRun.state == "running")
+        .values(state=state, end_date=now, last_scheduling_decision=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done:
+        p.finished_runs.append((run.dag_id, run.run_id, state))
+
+
+def _restart(tis: dict[str, TIRow], groups: dict, p: Progress) -> None:
+    for ti in tis.values():
+        if ti.state == "restarting":
+            p.kills.append((ti.id, ti.try_number))
+            groups[("restarting", None)].append(ti.id)
+
+
+def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Progress:
+    p = Progress()
+    runs = _running_runs(session)
+    if not runs:
+        return p
+    infos = cache.get_many(session, {r.dag_id for r in runs})
+    runs = _needing_attention(session, runs, infos, now)
+    all_tis = _load_tis(session, runs)
+    groups: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+    to_finish: list[tuple[object, str]] = []
+    for run in runs:
+        info: DagInfo | None = infos.get(run.dag_id)
+        tis = all_tis.get((run.dag_id, run.run_id), {})
+        if info is None:
+            continue
+        timeout = info.dagrun_timeout
+        if timeout and run.start_date and run.start_date + timedelta(seconds=timeout) <= now:
+            _timeout_run(session, run, tis, now, p)
+            continue
+        if timeout and run.start_date:
+            p.wake_at(run.start_date + timedelta(seconds=timeout))
+        _restart(tis, groups, p)
+        changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date))
+        for tid, new in changes.items():
+            groups[(tis[tid].state, new)].append(tis[tid].id)
+        p.wake_at(next_retry_deadline(tis))
+        states = {tid: changes.get(tid, ti.state) for tid, ti in tis.items()}
+        outcome = run_outcome(info, states) if states else "success"
+        if outcome is not None and not any(t.state == "restarting" for t in tis.values()):
+            to_finish.append((run, outcome))
+    p.changed = _apply_groups(session, groups, now)
+    for run, outcome in to_finish:
+        _finish_run(session, run, outcome, now, p)
+    return p
+
+
+def _apply_groups(session: Session, groups: dict, now: datetime) -> int:
+    changed = 0
+    restart_ids = groups.pop(("restarting", None), [])
+    if restart_ids:
+        changed += session.execute(
+            update(TI)
+            .where(TI.id.in_(restart_ids), TI.state == "restarting")
+            .values(state=None, end_date=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return changed + _apply(session, groups, now)

@@ -1,0 +1,112 @@
+"""The scheduler: one `tick(now)` does one full pass and says what it did.
+
+Order of a tick (each step its own short write transaction; side effects — sending to
+the executor, killing tries — only after the commit):
+  1. next_dagrun* for newly parsed DAGs, scheduled runs that are due
+  2. queued runs → running (max_active_runs, unpaused)
+  3. TI decisions in running runs, restarting TIs, dagrun_timeout, run states
+  4. every `zombie_interval`: dead task processes and orphaned queued TIs
+  5. scheduled TIs → queued within pools / max_active_tasks / parallelism → executor
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from crosswind.db.engine import Database
+from crosswind.execution.base import Executor, WorkItem
+from crosswind.scheduling import dag_runs, fast_db, queueing, run_progress, zombies
+from crosswind.scheduling.dag_cache import DagCache
+from crosswind.settings import Settings
+
+
+@dataclass
+class TickReport:
+    created_runs: int = 0
+    started_runs: int = 0
+    ti_changes: int = 0
+    finished_runs: list[tuple[str, str, str]] = field(default_factory=list)
+    zombies: int = 0
+    requeued: int = 0
+    queued: list[WorkItem] = field(default_factory=list)
+    killed: list[tuple[int, int]] = field(default_factory=list)
+    next_deadline: datetime | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True when this tick changed something that may enable more work right away."""
+        return bool(
+            self.created_runs
+            or self.started_runs
+            or self.ti_changes
+            or self.finished_runs
+            or self.queued
+            or self.requeued
+            or self.zombies
+        )
+
+
+class Scheduler:
+    def __init__(
+        self, settings: Settings, db: Database, executor: Executor | None, job_id: int | None = None
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.executor = executor
+        self.job_id = job_id
+        self.cache = DagCache()
+        self._parsed_watermark: datetime | None = None
+        self._next_zombie_check: datetime | None = None
+        self.zombie_interval = min(5.0, settings.task_heartbeat_timeout / 3)
+
+    def _open_slots(self) -> int:
+        if self.executor is None:
+            return self.settings.parallelism
+        return self.executor.open_slots()
+
+    def tick(self, now: datetime) -> TickReport:
+        r = TickReport()
+        self.cache.new_tick()
+        if self._next_zombie_check is None or now >= self._next_zombie_check:
+            self._check_zombies(now, r)
+        # One write transaction for the whole pass: on SQLite every BEGIN IMMEDIATE/COMMIT
+        # costs more than the queries themselves, and the lock is held for milliseconds.
+        p = fast_db.write(self.db, lambda s: self._pass(s, now, r))
+        for dag_id, run_id, _state in r.finished_runs:
+            self.cache.runs.pop((dag_id, run_id), None)
+        if self.executor is not None:
+            if r.killed:
+                self.executor.kill(r.killed)
+            if r.queued:
+                self.executor.send(r.queued)
+        # Zombie checks ride on ticks (at least every scheduler_heartbeat_sec), not deadlines.
+        r.next_deadline = _earliest(p.deadline, r.next_deadline)
+        return r
+
+    def _pass(self, s: Session, now: datetime, r: TickReport) -> run_progress.Progress:
+        catchup = self.settings.catchup_by_default
+        self._parsed_watermark = dag_runs.refresh_next(
+            s, self.cache, now, catchup, self._parsed_watermark)
+        r.created_runs = dag_runs.create_scheduled_runs(s, self.cache, now, catchup)
+        r.started_runs = dag_runs.start_queued_runs(s, self.cache, now)
+        p = run_progress.process_running_runs(s, self.cache, now)
+        r.ti_changes, r.finished_runs, r.killed = p.changed, p.finished_runs, p.kills
+        r.queued = queueing.queue_tis(s, self.cache, now, self._open_slots(), self.job_id)
+        r.next_deadline = dag_runs.next_creation_deadline(s, now)
+        return p
+
+    def _check_zombies(self, now: datetime, r: TickReport) -> None:
+        timeout = self.settings.task_heartbeat_timeout
+        r.zombies = fast_db.write(self.db, lambda s: zombies.reap_zombies(
+            s, self.cache, now, timeout))
+        r.requeued = fast_db.write(self.db, lambda s: zombies.requeue_orphans(
+            s, now, timeout, self.job_id))
+        self._next_zombie_check = now + timedelta(seconds=self.zombie_interval)
+
+
+def _earliest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None

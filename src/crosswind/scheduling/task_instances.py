@@ -1,0 +1,79 @@
+"""Task-instance decisions inside running DAG runs, and the run state that follows.
+
+`decide()` is pure: given the run's TI states, it returns the state changes this tick
+makes (none → scheduled | skipped | upstream_failed | removed, up_for_retry → scheduled
+when due), walking tasks in topological order so a chain of skips resolves in one tick.
+`run_outcome()` derives a finished run's state from its leaves (Airflow 2 rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from crosswind.dags.trigger_rule import evaluate_trigger_rule
+from crosswind.scheduling.dag_cache import DagInfo
+from crosswind.states import TI_FINISHED
+
+
+@dataclass
+class TIRow:
+    id: int
+    task_id: str
+    state: str | None
+    try_number: int
+    next_retry_at: datetime | None = None
+
+
+def decide(
+    info: DagInfo,
+    tis: dict[str, TIRow],
+    now: datetime,
+    past_ok: Callable[[str], bool] = lambda _task_id: True,
+) -> dict[str, str]:
+    """task_id -> new state for every TI whose state this tick changes."""
+    states: dict[str, str | None] = {tid: ti.state for tid, ti in tis.items()}
+    changes: dict[str, str] = {}
+    for tid, ti in tis.items():
+        if tid not in info.tasks and ti.state is None:
+            changes[tid] = states[tid] = "removed"
+        elif (
+            ti.state == "up_for_retry" and ti.next_retry_at is not None and ti.next_retry_at <= now
+        ) or (ti.state == "up_for_retry" and ti.next_retry_at is None):
+            changes[tid] = states[tid] = "scheduled"
+    for tid in info.order:
+        if tid not in tis or states[tid] is not None:
+            continue
+        task = info.tasks[tid]
+        upstream = [states.get(u) for u in task.get("upstream_task_ids", []) if u in tis]
+        verdict = evaluate_trigger_rule(
+            task.get("trigger_rule") or "all_success", [s or "none" for s in upstream]
+        )
+        if verdict is None:
+            continue
+        if verdict == "run":
+            if task.get("depends_on_past") and not past_ok(tid):
+                continue
+            verdict = "scheduled"
+        changes[tid] = states[tid] = verdict
+    return changes
+
+
+def run_outcome(info: DagInfo, states: dict[str, str | None]) -> str | None:
+    """`success`/`failed` when every TI is finished, else None (still running)."""
+    if any(s not in TI_FINISHED for s in states.values()):
+        return None
+    leaves = [states[t] for t in info.leaves if t in states] or list(states.values())
+    if any(s in ("failed", "upstream_failed") for s in leaves):
+        return "failed"
+    return "success"
+
+
+def next_retry_deadline(tis: dict[str, TIRow]) -> datetime | None:
+    due = [
+        ti.next_retry_at
+        for ti in tis.values()
+        if ti.state == "up_for_retry" and ti.next_retry_at is not None
+    ]
+    return min(due) if due else None
