@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     task_heartbeat_timeout: float = Field(default=30.0, gt=0)
     auth_cache_seconds: float = Field(default=300.0, ge=0)
     worker_log_server_port: int = Field(default=8793, ge=0, le=65535)
+    # Scale-out (issue 5): the name other hosts reach this one by (recorded on task tries,
+    # used to fetch a worker's logs); the log server's bind address; how long a Celery try
+    # may stay queued before the scheduler sends it again (a broker restart lost it).
+    hostname: str | None = None
+    worker_log_server_host: str = "0.0.0.0"
+    task_queued_timeout: float = Field(default=600.0, gt=0)
 
     @field_validator("home", "dags_folder", "logs_folder", mode="after")
     @classmethod
@@ -60,6 +66,12 @@ class Settings(BaseSettings):
     @property
     def logs_path(self) -> Path:
         return self.logs_folder or self.home / "logs"
+
+    @property
+    def host_name(self) -> str:
+        import socket
+
+        return self.hostname or socket.getfqdn()
 
     @property
     def db_url(self) -> str:

@@ -6,14 +6,17 @@ import sys
 
 import click
 
-from crosswind.cli import db, server, users
-from crosswind.settings import SettingsError
+from crosswind.cli import dag_processor, dags, db, scheduler, server, standalone, users, worker
+from crosswind.settings import SettingsError, load_settings
 from crosswind.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Crosswind: a fast workflow orchestrator speaking Airflow's REST API."""
+    # Validate the settings before any command runs, so a bad value stops every command
+    # (even `version`) with one line naming it, not later with a traceback.
+    load_settings()
 
 
 @cli.command()
@@ -24,7 +27,9 @@ def version() -> None:
 
 cli.add_command(db.group)
 cli.add_command(users.group)
-for command in server.COMMANDS:
+cli.add_command(dags.group)
+cli.add_command(dag_processor.dag_processor)
+for command in [*server.COMMANDS, *scheduler.COMMANDS, *standalone.COMMANDS, *worker.COMMANDS]:
     cli.add_command(command)
 
 

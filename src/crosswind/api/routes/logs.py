@@ -21,6 +21,7 @@ from crosswind.api.responses import JSON
 from crosswind.api.schemas.logs import decode_token, encode_token
 from crosswind.errors import NotFound
 from crosswind.execution.log_paths import log_path
+from crosswind.execution.log_server import RemoteWorkerLogs
 from crosswind.models import TaskInstance
 from crosswind.store import dag_runs as run_store
 from crosswind.store import task_instances as ti_store
@@ -101,7 +102,8 @@ def get_log(
         raise NotFound(
             f"Task instance {task_id!r} has no try {task_try_number}: tries so far: {ti.try_number}"
         )
-    sources: list[LogSource] = [LocalFiles(state.settings.logs_path)]
+    sources: list[LogSource] = [LocalFiles(state.settings.logs_path),
+                                RemoteWorkerLogs(state.settings, state.db)]
     plain = accept is not None and "text/plain" in accept and "application/json" not in accept
     limit = None if full_content or plain else CHUNK
     chunk = read_log(sources, ti, task_try_number, offset, limit)
