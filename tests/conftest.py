@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from support import unique
-from support.servers import ADMIN, PG_ENV, Server, fresh_postgres_database
+from support.servers import PG_ENV, Server, fresh_postgres_database
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

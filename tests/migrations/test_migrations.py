@@ -10,13 +10,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import crosswind.models  # noqa: F401
+from conftest import database_for
 from crosswind.db.base import Base
 from crosswind.db.engine import Database
 from crosswind.db.migrate import migrate
-from conftest import database_for
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_migrations_match_models(backend: str, tmp_path: Path) -> None:
     with database_for(backend, tmp_path) as url:
         db = Database(url)

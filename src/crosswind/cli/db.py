@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from crosswind.cli.context import settings_and_db
-from crosswind.store.bootstrap import ensure_default_pool
 from crosswind.db.migrate import migrate as run_migrations
+from crosswind.store.bootstrap import ensure_default_pool
 
 
 @click.group("db")

@@ -75,7 +75,7 @@ class DagCode(Base):
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class ImportError_(Base):  # noqa: N801 - ImportError is a builtin
+class ImportError_(Base):
     __tablename__ = "import_errors"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

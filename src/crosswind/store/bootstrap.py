@@ -46,7 +46,9 @@ def ensure_admin(db: Database, settings: Settings, *, generate: bool) -> tuple[s
     return None
 
 
-def prepare(db: Database, settings: Settings, *, generate_admin: bool = False) -> tuple[str, str] | None:
+def prepare(
+    db: Database, settings: Settings, *, generate_admin: bool = False
+) -> tuple[str, str] | None:
     migrate(db.engine)
     ensure_default_pool(db)
     return ensure_admin(db, settings, generate=generate_admin)
