@@ -97,7 +97,9 @@ def render_detail(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool,
 
 
 def render_task(task: dict[str, Any], dag: dict[str, Any]) -> dict[str, Any]:
-    """Airflow's Task object (+ seed's `dag_id`, `task_type`) from the serialized DAG."""
+    """Airflow's Task object (+ seed's `dag_id`, `task_type`) from the serialized DAG.
+
+    `sub_dag` is left out: Airflow omits it for ordinary tasks and its client rejects null."""
     return {
         "class_ref": task.get("class_ref") or {},
         "task_id": task["task_id"],
@@ -125,7 +127,6 @@ def render_task(task: dict[str, Any], dag: dict[str, Any]) -> dict[str, Any]:
         "ui_color": task.get("ui_color"),
         "ui_fgcolor": task.get("ui_fgcolor"),
         "template_fields": list(task.get("template_fields") or []),
-        "sub_dag": None,
         "downstream_task_ids": list(task.get("downstream_task_ids") or []),
         "params": render_params(task.get("params")),
         "doc_md": task.get("doc_md"),
