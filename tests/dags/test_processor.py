@@ -66,7 +66,8 @@ def folder(tmp_path: Path) -> Path:
 def make_processor(db: Database, folder: Path, **env: str) -> DagProcessor:
     settings: Settings = load_settings({
         "CROSSWIND_HOME": str(folder.parent), "CROSSWIND_DAGS_FOLDER": str(folder),
-        "CROSSWIND_DAG_FILE_PROCESSOR_TIMEOUT": "1", **env})
+        # Long enough for a big file on a busy CI machine; the sleeping file costs it once.
+        "CROSSWIND_DAG_FILE_PROCESSOR_TIMEOUT": "5", **env})
     return DagProcessor(settings, db, concurrency=2)
 
 

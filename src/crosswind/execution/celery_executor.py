@@ -137,7 +137,8 @@ class CeleryExecutor:
         if not claimed:
             return []
         infos = self.cache.get_many(s, {r.dag_id for r in claimed})
-        runs = queueing._run_infos(s, {(r.dag_id, r.run_id) for r in claimed})
+        # Re-sends are rare: no run cache (an empty one) for them.
+        runs = queueing._run_infos(s, {(r.dag_id, r.run_id) for r in claimed}, {})
         return [queueing._item(r, r.try_number, infos[r.dag_id], runs)
                 for r in claimed if r.dag_id in infos]
 

@@ -61,7 +61,7 @@ def _p(name: str, column: Any = None) -> Any:
 _MARK = TIT.update().where(
     TIT.c.id == _p("p_id"), TIT.c.state == "queued", TIT.c.try_number == _p("p_n"),
 ).values(state="running", start_date=_p("p_now", TIT.c.start_date), end_date=None,
-         duration=None, hostname=HOSTNAME, unixname=UNIXNAME, pid=None,
+         duration=None, hostname=_p("p_host"), unixname=UNIXNAME, pid=None,
          last_heartbeat_at=_p("p_now", TIT.c.start_date), next_retry_at=None)
 _CLEAR_XCOM = XCT.delete().where(XCT.c.dag_id == _p("p_dag"), XCT.c.run_id == _p("p_run"),
                                  XCT.c.task_id == _p("p_task"))
@@ -88,8 +88,10 @@ def _key(item: WorkItem) -> dict[str, Any]:
 
 def mark_running(c: Connection, items: list[WorkItem], now: datetime) -> set[int]:
     """Guarded queued → running for each item; returns the ti_ids that won."""
+    # HOSTNAME is read at call time: `crosswind worker` sets it to its reachable name.
     won = {i.ti_id for i in items
-           if c.execute(_MARK, {"p_id": i.ti_id, "p_n": i.try_number, "p_now": now}).rowcount}
+           if c.execute(_MARK, {"p_id": i.ti_id, "p_n": i.try_number, "p_now": now,
+                                "p_host": HOSTNAME}).rowcount}
     starts = [i for i in items if i.ti_id in won]
     if starts:
         c.execute(TRY.insert(), [{
