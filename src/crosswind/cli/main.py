@@ -1,17 +1,46 @@
-"""Entry point of the `crosswind` command."""
+"""Entry point of the `crosswind` command.
+
+Command modules are imported only when their command runs (each pulls in a different
+stack: Alembic, argon2, Celery, croniter...): every process start pays for one, not all.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from crosswind.cli import dag_processor, dags, db, scheduler, server, standalone, users, worker
 from crosswind.settings import SettingsError, load_settings
 from crosswind.version import __version__
 
+# command name -> (module, attribute)
+LAZY_COMMANDS = {
+    "db": ("crosswind.cli.db", "group"),
+    "users": ("crosswind.cli.users", "group"),
+    "dags": ("crosswind.cli.dags", "group"),
+    "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),
+    "api-server": ("crosswind.cli.server", "api_server"),
+    "scheduler": ("crosswind.cli.scheduler", "scheduler"),
+    "standalone": ("crosswind.cli.standalone", "standalone"),
+    "worker": ("crosswind.cli.worker", "worker"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Crosswind: a fast workflow orchestrator speaking Airflow's REST API."""
     # Validate the settings before any command runs, so a bad value stops every command
@@ -25,12 +54,6 @@ def version() -> None:
     click.echo(__version__)
 
 
-cli.add_command(db.group)
-cli.add_command(users.group)
-cli.add_command(dags.group)
-cli.add_command(dag_processor.dag_processor)
-for command in [*server.COMMANDS, *scheduler.COMMANDS, *standalone.COMMANDS, *worker.COMMANDS]:
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -110,6 +110,7 @@ class _Server:
             self._step(wake_r)
         self.store.flush()
         self._flush_events(final=True)
+        self.store.wake()
 
     def _step(self, wake_r: int) -> None:
         reports = {c.report_fd: c for c in self.children.values() if c.report_fd >= 0}
@@ -131,6 +132,7 @@ class _Server:
         self._enforce_deadlines()
         self._bookkeeping()
         self._flush_events()
+        self.store.wake()
 
     def _bookkeeping(self) -> None:
         """One transaction for everything due, then the forks (no connection open)."""
@@ -198,6 +200,7 @@ class _Server:
 
     def _load(self, path: str) -> tuple[dict[str, Any], str | None]:
         from crosswind.dags.parser import load_dag_file
+        from crosswind.dags.templating import make_environment
 
         try:
             mtime = os.stat(path).st_mtime_ns
@@ -207,6 +210,8 @@ class _Server:
         if cached is None or cached[0] != mtime:
             try:
                 dags, error = {d.dag_id: d for d in load_dag_file(path)}, None
+                for dag in dags.values():  # built once here, inherited by every try
+                    make_environment(dag)
             except BaseException:  # noqa: BLE001 - the try fails with this text
                 dags, error = {}, traceback.format_exc()
             self.dags[path] = cached = (mtime, dags, error)

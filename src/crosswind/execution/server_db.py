@@ -35,6 +35,7 @@ class ServerDb:
         self.pids: list[tuple[WorkItem, int]] = []
         self.taken: list[WorkItem] = []
         self.wake_address = wakeup.address_for(settings.db_url)
+        self.wake_due = False
         self._warm_up()
 
     def runner_env(self) -> Any:
@@ -43,10 +44,11 @@ class ServerDb:
         import jinja2.nativetypes  # noqa: F401
 
         from crosswind.dags import airflow_shim
-        from crosswind.execution.task_runner import RunnerEnv
+        from crosswind.execution.task_runner import RunnerEnv, load_libc
         from crosswind.security import SecretBox, load_fernet_key
 
         airflow_shim.install()
+        load_libc()  # loaded here once instead of in every task process
         box = SecretBox(load_fernet_key(self.settings.fernet_key, self.settings.home))
         child_db = fast_db.fail_fast(Database(self.settings.db_url, pool_size=2))
         return RunnerEnv(settings=self.settings, db=child_db, box=box,
@@ -105,9 +107,16 @@ class ServerDb:
         self.finals, self.pids = [], []
         if beat:
             self.next_beat = time.monotonic() + self.interval
-        if finals:
-            wakeup.send(self.wake_address)
+        # The datagram goes out after the exit events (wake()): the scheduler then finds
+        # both the outcome and the freed slot on one wake-up, not two half-wake-ups.
+        self.wake_due = self.wake_due or bool(finals)
         return won
+
+    def wake(self) -> None:
+        """Wake the scheduler(s) if outcomes were written since the last call."""
+        if self.wake_due:
+            self.wake_due = False
+            wakeup.send(self.wake_address)
 
     def close(self) -> None:
         """Close the pooled connection: required before every fork (a child must never

@@ -159,6 +159,19 @@ def _report(env: RunnerEnv, item: WorkItem, result: TryResult, fd: int) -> None:
     wakeup.send(env.wake_address)
 
 
+def load_libc() -> Any:
+    """The C library handle, loaded once in the fork server (warm_up) so each task
+    process does not load and wrap it again."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = ctypes.CDLL(None)
+        _LIBC.prctl  # noqa: B018 - resolve the symbol now, inherited by every fork
+    return _LIBC
+
+
+_LIBC: Any = None
+
+
 def _watch_parent(env: RunnerEnv, item: WorkItem) -> None:
     """The fork server heartbeats its children. If it dies (kill -9 of the scheduler's
     process group), the kernel signals us (PR_SET_PDEATHSIG) and we start heartbeating
@@ -168,7 +181,7 @@ def _watch_parent(env: RunnerEnv, item: WorkItem) -> None:
 
     signal.signal(signal.SIGUSR2, orphaned)
     with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(1, signal.SIGUSR2)  # 1 = PR_SET_PDEATHSIG (Linux)
+        load_libc().prctl(1, signal.SIGUSR2)  # 1 = PR_SET_PDEATHSIG (Linux)
     if os.getppid() != env.server_pid:  # it died before we asked to be told
         orphaned()
 

@@ -70,6 +70,8 @@ class DagCache:
         # (dag_id, run_id) -> run data of work items (queueing._run_infos)
         self.runs: dict[tuple[str, str], dict[str, Any]] = {}
         self._checked: set[str] = set()
+        # Set by queueing: the last candidate query hit its page size (more may be due).
+        self.more_candidates = False
 
     def known(self, dag_id: str) -> DagInfo | None:
         """The cached DagInfo, possibly a version behind (for cheap pre-filtering only)."""

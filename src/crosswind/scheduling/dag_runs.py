@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crosswind.errors import AlreadyExists
@@ -162,30 +162,31 @@ def _create_one(session: Session, info: DagInfo, run: DagRunInfo) -> int:
     return 1
 
 
+# Statements run on every tick, built once (building one costs about as much as running
+# it on SQLite).
+_NEXT_DEADLINE = select(func.min(DagModel.next_dagrun_create_after)).where(
+    DagModel.is_active.is_(True),
+    DagModel.is_paused.is_(False),
+    DagModel.next_dagrun_create_after
+    > bindparam("now", type_=DagModel.next_dagrun_create_after.type),
+)
+_QUEUED_RUNS = (
+    select(DagRun.id, DagRun.dag_id)
+    .join(DagModel, DagModel.dag_id == DagRun.dag_id)
+    .where(DagRun.state == "queued", DagModel.is_paused.is_(False))
+    .order_by(DagRun.logical_date, DagRun.id)
+)
+_QUEUED_RUNS_LOCKED = _QUEUED_RUNS.with_for_update(skip_locked=True)
+
+
 def next_creation_deadline(session: Session, now: datetime) -> datetime | None:
-    return session.scalar(
-        select(func.min(DagModel.next_dagrun_create_after)).where(
-            DagModel.is_active.is_(True),
-            DagModel.is_paused.is_(False),
-            DagModel.next_dagrun_create_after > now,
-        )
-    )
+    return session.scalar(_NEXT_DEADLINE, {"now": now})
 
 
 def start_queued_runs(session: Session, cache: DagCache, now: datetime) -> int:
     """queued → running for unpaused DAGs, oldest logical date first, within max_active_runs."""
-    queued = session.execute(
-        _locked(
-            session,
-            select(DagRun.id, DagRun.dag_id)
-            .join(
-                DagModel,
-                DagModel.dag_id == DagRun.dag_id,
-            )
-            .where(DagRun.state == "queued", DagModel.is_paused.is_(False))
-            .order_by(DagRun.logical_date, DagRun.id),
-        )
-    ).all()
+    pg = session.get_bind().dialect.name == "postgresql"
+    queued = session.execute(_QUEUED_RUNS_LOCKED if pg else _QUEUED_RUNS).all()
     if not queued:
         return 0
     dag_ids = {r[1] for r in queued}

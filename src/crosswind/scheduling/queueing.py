@@ -55,36 +55,33 @@ def _candidates(session: Session, limit: int, full_dags: set[str], full_pools: s
     return list(session.execute(stmt).all())
 
 
+# Built once (constructing a statement costs about as much as running it on SQLite).
+_POOLS = select(Pool.pool, Pool.slots).order_by(Pool.pool)
+_POOLS_LOCKED = _POOLS.with_for_update()
+# Pool slots and TI counts of active TIs in one pass (per pool and DAG).
+_ACTIVE_USE = (select(TI.pool, TI.dag_id, func.sum(TI.pool_slots), func.count())
+               .where(TI.state.in_(ACTIVE)).group_by(TI.pool, TI.dag_id))
+
+
 class Limits:
     """Free capacity per pool / DAG / task, read once per tick and spent while picking."""
 
     def __init__(self, session: Session, open_slots: int) -> None:
         self.open = open_slots
         self.infos: dict[str, DagInfo] = {}
-        stmt = select(Pool.pool, Pool.slots).order_by(Pool.pool)
-        if session.get_bind().dialect.name == "postgresql":
-            # Several schedulers: pool rows locked until commit serialise the slot
-            # accounting (Airflow 2 locks them too); the counts below then see the other
-            # scheduler's committed queued TIs.
-            stmt = stmt.with_for_update()
-        pools = dict(session.execute(stmt).all())
-        used = dict(
-            session.execute(
-                select(TI.pool, func.sum(TI.pool_slots))
-                .where(TI.state.in_(ACTIVE))
-                .group_by(TI.pool)
-            ).all()
-        )
+        pg = session.get_bind().dialect.name == "postgresql"
+        # Several schedulers on PostgreSQL: pool rows locked until commit serialise the
+        # slot accounting (Airflow 2 locks them too); the counts below then see the other
+        # scheduler's committed queued TIs.
+        pools = dict(session.execute(_POOLS_LOCKED if pg else _POOLS).all())
+        used: Counter[str] = Counter()
+        self.dag_used: Counter[str] = Counter()
+        for pool, dag_id, slots, n in session.execute(_ACTIVE_USE).all():
+            used[pool] += int(slots or 0)
+            self.dag_used[dag_id] += n
         self.pool_free = {
-            p: (None if s < 0 else s - int(used.get(p) or 0)) for p, s in pools.items()
+            p: (None if s < 0 else s - used.get(p, 0)) for p, s in pools.items()
         }
-        self.dag_used = Counter(
-            dict(
-                session.execute(
-                    select(TI.dag_id, func.count()).where(TI.state.in_(ACTIVE)).group_by(TI.dag_id)
-                ).all()
-            )
-        )
         self._session = session
         self._task_used: Counter[tuple[str, str]] | None = None
 
@@ -179,13 +176,16 @@ def queue_tis(
     session: Session, cache: DagCache, now: datetime, open_slots: int, job_id: int | None
 ) -> list[WorkItem]:
     """Queue what fits; returns the work items to send once the transaction commits."""
+    cache.more_candidates = False
     if open_slots <= 0:
         return []
     limits = Limits(session, open_slots)
     full_dags = {d for d, n in limits.dag_used.items()
                  if n >= (cache.known(d).max_active_tasks if cache.known(d) else 1 << 30)}
     full_pools = {p for p, free in limits.pool_free.items() if free is not None and free <= 0}
-    cands = _candidates(session, min(MAX_CANDIDATES, open_slots * 4 + 16), full_dags, full_pools)
+    page = min(MAX_CANDIDATES, open_slots * 4 + 16)
+    cands = _candidates(session, page, full_dags, full_pools)
+    cache.more_candidates = len(cands) >= page
     if not cands:
         return []
     limits.infos = cache.get_many(session, {c.dag_id for c in cands})

@@ -24,6 +24,7 @@ TI = TaskInstance
 @dataclass
 class Progress:
     changed: int = 0
+    restarted: int = 0
     finished_runs: list[tuple[str, str, str]] = field(default_factory=list)  # dag, run, state
     kills: list[tuple[int, int]] = field(default_factory=list)  # (ti_id, try_number)
     deadline: datetime | None = None
@@ -33,15 +34,18 @@ class Progress:
             self.deadline = when
 
 
+# Built once: it runs on every tick.
+_RUNNING_RUNS = (
+    select(DagRun.id, DagRun.dag_id, DagRun.run_id, DagRun.start_date, DagRun.logical_date)
+    .join(DagModel, DagModel.dag_id == DagRun.dag_id)
+    .where(DagRun.state == "running", DagModel.is_paused.is_(False))
+)
+_RUNNING_RUNS_LOCKED = _RUNNING_RUNS.with_for_update(of=DagRun, skip_locked=True)
+
+
 def _running_runs(session: Session) -> list:
-    stmt = (
-        select(DagRun.id, DagRun.dag_id, DagRun.run_id, DagRun.start_date, DagRun.logical_date)
-        .join(DagModel, DagModel.dag_id == DagRun.dag_id)
-        .where(DagRun.state == "running", DagModel.is_paused.is_(False))
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=DagRun, skip_locked=True)
-    return list(session.execute(stmt).all())
+    pg = session.get_bind().dialect.name == "postgresql"
+    return list(session.execute(_RUNNING_RUNS_LOCKED if pg else _RUNNING_RUNS).all())
 
 
 def _load_tis(session: Session, runs: list) -> dict[tuple[str, str], dict[str, TIRow]]:
@@ -190,20 +194,21 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         outcome = run_outcome(info, states) if states else "success"
         if outcome is not None and not any(t.state == "restarting" for t in tis.values()):
             to_finish.append((run, outcome))
-    p.changed = _apply_groups(session, groups, now)
+    p.changed, p.restarted = _apply_groups(session, groups, now)
     for run, outcome in to_finish:
         _finish_run(session, run, outcome, now, p)
     return p
 
 
-def _apply_groups(session: Session, groups: dict, now: datetime) -> int:
-    changed = 0
+def _apply_groups(session: Session, groups: dict, now: datetime) -> tuple[int, int]:
+    """Returns (all changes, restarting -> none changes)."""
+    restarted = 0
     restart_ids = groups.pop(("restarting", None), [])
     if restart_ids:
-        changed += session.execute(
+        restarted = session.execute(
             update(TI)
             .where(TI.id.in_(restart_ids), TI.state == "restarting")
             .values(state=None, end_date=None)
             .execution_options(synchronize_session=False)
         ).rowcount
-    return changed + _apply(session, groups, now)
+    return restarted + _apply(session, groups, now), restarted

@@ -34,16 +34,21 @@ class TickReport:
     queued: list[WorkItem] = field(default_factory=list)
     killed: list[tuple[int, int]] = field(default_factory=list)
     next_deadline: datetime | None = None
+    restarted: int = 0  # restarting -> none: decided only by the next tick
+    more_candidates: bool = False  # queueing saw a full candidate page
 
     @property
     def busy(self) -> bool:
-        """True when this tick changed something that may enable more work right away."""
+        """True when another tick right away may do more. Not for TI decisions or queued
+        tries alone: a tick decides in topological order and queues what it decided in
+        the same transaction, so what it left is blocked by a limit until a try ends
+        (whose exit wakes the scheduler anyway). Re-ticking then would be pure cost."""
         return bool(
             self.created_runs
             or self.started_runs
-            or self.ti_changes
             or self.finished_runs
-            or self.queued
+            or self.restarted
+            or self.more_candidates
             or self.requeued
             or self.zombies
         )
@@ -94,7 +99,9 @@ class Scheduler:
         r.started_runs = dag_runs.start_queued_runs(s, self.cache, now)
         p = run_progress.process_running_runs(s, self.cache, now)
         r.ti_changes, r.finished_runs, r.killed = p.changed, p.finished_runs, p.kills
+        r.restarted = p.restarted
         r.queued = queueing.queue_tis(s, self.cache, now, self._open_slots(), self.job_id)
+        r.more_candidates = self.cache.more_candidates
         r.next_deadline = dag_runs.next_creation_deadline(s, now)
         return p
 
