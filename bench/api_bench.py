@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import signal
 import socket
 import subprocess
@@ -26,12 +24,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import readme_section  # bench/ is on sys.path when a script runs
 
-README = Path(__file__).resolve().parent / "README.md"
+README = readme_section.README
 SECTION = "## API (issue 2)"
 AIRFLOW = {  # req/s from shared/reference/airflow-2-figures.md (Airflow 2.11.2, same machine kind)
     ("GET /variables?limit=100", 1): 6.3,
@@ -181,10 +179,9 @@ def table(rows: list[Row]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = (f"{os.cpu_count()} CPUs (nproc), {platform.machine()}, "
-               f"Python {platform.python_version()}")
-    section = (f"{SECTION}\n\nMeasured {stamp} on {machine}; SQLite, one `crosswind api-server` "
+    stamp = readme_section.stamp()
+    machine = readme_section.machine()
+    text = (f"Measured {stamp} on {machine}; SQLite, one `crosswind api-server` "
                f"process, client threads on the same machine (`bench/api_bench.py --record`); "
                f"1-minute load average before the run: {load:.1f} (shared machine).\n"
                "Airflow 2 figures: shared/reference/airflow-2-figures.md "
@@ -192,11 +189,7 @@ def record(body: str, load: float) -> None:
                "the load (even /health); the `vs /health` column and server CPU per request "
                "are the steadier figures.\n\n"
                f"{body}\n")
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
-    README.write_text(text)
+    readme_section.write_section(SECTION, text)
 
 
 def main() -> None:

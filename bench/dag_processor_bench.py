@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import signal
 import socket
 import statistics
@@ -27,12 +25,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import readme_section  # bench/ is on sys.path when a script runs
 
-README = Path(__file__).resolve().parent / "README.md"
+README = readme_section.README
 SECTION = "## DAG processing (issue 3)"
 AUTH = ("admin", "bench-dag-processor")
 DAGS, HEALTH = "GET /dags?limit=100", "GET /health (no auth)"
@@ -252,17 +250,13 @@ def report(scan: dict[str, float], seen: dict[str, list[float]],
 
 
 def record(body: str, backend: str) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
-    section = (f"{SECTION}\n\nMeasured {stamp} on {machine}; {backend}; "
+    stamp = readme_section.stamp()
+    machine = readme_section.machine()
+    text = (f"Measured {stamp} on {machine}; {backend}; "
                "`bench/dag_processor_bench.py --record`. Airflow 2 figures: "
                "shared/reference/airflow-2-figures.md.\n\n"
                f"{body}\n")
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
-    README.write_text(text)
+    readme_section.write_section(SECTION, text)
 
 
 def main() -> None:

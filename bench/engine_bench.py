@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import shutil
 import signal
 import socket
@@ -28,13 +26,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import readme_section  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "bench" / "README.md"
+README = readme_section.README
 SECTION = "## Engine (issue 4)"
 REFERENCE = ROOT.parent / "shared" / "reference"
 AUTH = ("admin", "bench-admin-pw")
@@ -247,9 +245,9 @@ def table(r: dict[str, object]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
-    section = (f"{SECTION}\n\nMeasured {stamp} on {machine}; SQLite, `crosswind standalone` "
+    stamp = readme_section.stamp()
+    machine = readme_section.machine()
+    text = (f"Measured {stamp} on {machine}; SQLite, `crosswind standalone` "
                "(API server, DAG processor, scheduler, fork server, task processes), local "
                "executor with default settings (parallelism 32, max_active_tasks 16 like "
                "Airflow); `bench/engine_bench.py --record`. Runs triggered and polled through "
@@ -259,11 +257,7 @@ def record(body: str, load: float) -> None:
                f"{load:.1f} (shared machine: other sessions were running tests). Airflow 2 "
                "figures: shared/reference/airflow-2-figures.md.\n\n"
                f"{body}\n")
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
-    README.write_text(text)
+    readme_section.write_section(SECTION, text)
 
 
 def main() -> None:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+import readme_section  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support.cluster import Cluster, private_redis, wait_for  # noqa: E402
 from support.servers import fresh_postgres_database  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
+README = readme_section.README
 SECTION = "## Scale-out (issue 5)"
 DAG_FILE = Path("/work/shared/reference/bench-dags/bench_fanout_1000.py")
 PG = os.environ.get("CROSSWIND_TEST_DATABASE_URL",
@@ -93,21 +92,16 @@ def table(rows: list[tuple[str, float]]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = (f"{os.cpu_count()} CPUs (nproc), {platform.machine()}, "
-               f"Python {platform.python_version()}")
-    section = (f"{SECTION}\n\nMeasured {stamp} on {machine}; every process on this one "
+    stamp = readme_section.stamp()
+    machine = readme_section.machine()
+    text = (f"Measured {stamp} on {machine}; every process on this one "
                "machine, PostgreSQL on loopback, Redis broker, tasks from "
                "shared/reference/bench-dags/bench_fanout_1000.py, trigger → run success "
                f"(`bench/scaleout_bench.py --record`); 1-minute load average before the run: "
                f"{load:.1f} (shared machine). Celery: 2 `crosswind worker` processes, "
                "concurrency 16 each; local: parallelism 32 (default).\n\n"
                f"{body}\n")
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
-    README.write_text(text)
+    readme_section.write_section(SECTION, text)
 
 
 def main() -> None:
