@@ -11,6 +11,8 @@ instead of per file is what keeps 1,000 files well inside the 30 s budget.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import faulthandler
 import gc
 import json
@@ -49,12 +51,26 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _child_main(paths: list[str], payload: Payload, write_fd: int) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_libc: Any = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """If the processor itself is killed (even with SIGKILL), nobody would enforce the
+    timeout: the kernel kills this child then instead, so a hanging file cannot linger."""
+    with contextlib.suppress(Exception):
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before we asked
+        os._exit(1)
+
+
+def _child_main(paths: list[str], payload: Payload, write_fd: int, parent: int) -> None:
     code = 0
     try:
         faulthandler.disable()  # a crashing DAG file is reported by its signal instead
         gc.disable()  # a GC pass would touch (and so copy) every inherited page
         os.setpgid(0, 0)  # so a timeout can kill whatever the DAG file started too
+        _die_with_parent(parent)
         for path in paths:
             _write_all(write_fd, payload(path) + b"\n")
     except BaseException:  # noqa: BLE001 - the child must reach os._exit
@@ -64,12 +80,17 @@ def _child_main(paths: list[str], payload: Payload, write_fd: int) -> None:
 
 
 def _fork(paths: list[str], payload: Payload) -> _Child:
+    global _libc
+    if _libc is None:  # loaded once in the parent, inherited by every child
+        with contextlib.suppress(OSError):
+            _libc = ctypes.CDLL(None)
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child_main(paths, payload, write_fd)
+        _child_main(paths, payload, write_fd, parent)
     os.close(write_fd)
     return _Child(paths, pid, read_fd, started)
 
