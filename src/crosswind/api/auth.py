@@ -3,6 +3,10 @@
 Per request this costs one indexed lookup: argon2 runs only on the first use of a credential
 (see `crosswind.security.CredentialCache`), and tokens are found by the SHA-256 of their
 secret. `last_used_at` is written at most once a minute per token, so reads stay reads.
+
+`authenticate` runs on the event loop: the usual path (one sub-millisecond lookup) is cheaper
+inline than a hop to the thread pool; the slow parts (argon2 on a credential's first use,
+the once-a-minute `last_used_at` write) are sent to the thread pool.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import bindparam, select, update
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from crosswind.api.state import AppState
@@ -70,7 +75,7 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers=_CHALLENGE)
 
 
-def _basic(state: AppState, raw: str) -> Principal:
+async def _basic(state: AppState, raw: str) -> Principal:
     try:
         decoded = base64.b64decode(raw, validate=True).decode()
         username, _, password = decoded.partition(":")
@@ -81,13 +86,18 @@ def _basic(state: AppState, raw: str) -> Principal:
     if user is None or not user.is_active:
         raise unauthorized("invalid credentials")
     if not state.credentials.matches(username, password, user.password_hash):
-        if not verify_password(user.password_hash, password):
+        if not await run_in_threadpool(verify_password, user.password_hash, password):
             raise unauthorized("invalid credentials")
         state.credentials.remember(username, password, user.password_hash)
     return Principal(user.id, user.username, user.role)
 
 
-def _bearer(state: AppState, secret: str) -> Principal:
+def _touch(state: AppState, token_id: int, now: datetime) -> None:
+    with state.db.write() as s:
+        s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+async def _bearer(state: AppState, secret: str) -> Principal:
     now = utcnow()
     with state.db.engine.connect() as conn:
         token = conn.execute(_TOKEN_BY_HASH, {"digest": token_digest(secret.strip())}).first()
@@ -98,10 +108,7 @@ def _bearer(state: AppState, secret: str) -> Principal:
     if token.expires_at is not None and token.expires_at <= now:
         raise unauthorized("token expired")
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
-        with state.db.write() as s:
-            s.execute(
-                update(ApiToken).where(ApiToken.id == token.token_id).values(last_used_at=now)
-            )
+        await run_in_threadpool(_touch, state, token.token_id, now)
     return Principal(
         token.id,
         token.username,
@@ -112,7 +119,7 @@ def _bearer(state: AppState, secret: str) -> Principal:
     )
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     state: AppState = request.app.state.cw
     header = request.headers.get("authorization")
     if not header:
@@ -120,7 +127,7 @@ def authenticate(request: Request) -> Principal:
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
-        return _basic(state, value.strip())
+        return await _basic(state, value.strip())
     if scheme == "bearer" and value.strip():
-        return _bearer(state, value)
+        return await _bearer(state, value)
     raise unauthorized("unsupported authorization scheme")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -28,15 +28,15 @@ State = Annotated[AppState, Depends(get_state)]
 DialectDep = Annotated[Dialect, Depends(get_dialect)]
 
 
-def allow(resource: str, action: Action) -> Callable[[Request], Principal]:
+def allow(resource: str, action: Action) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that authenticates the caller and demands `action` on `resource`.
 
     When the route has a `dag_id` path parameter, a token confined to other DAGs gets 404
     for it (as if the DAG did not exist), like Airflow's per-DAG permissions.
     """
 
-    def dependency(request: Request) -> Principal:
-        principal = authenticate(request)
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
         if not principal.can(resource, action):
             raise Forbidden(f"{principal.username} may not {action} {resource}s")
         dag_id = request.path_params.get("dag_id")
