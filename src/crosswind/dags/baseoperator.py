@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from crosswind.dags.dependency import DependencyMixin
 from crosswind.dags.exceptions import AirflowException, AirflowInvalidArguments
 from crosswind.dags.task_args import (
     IGNORED_ARGS,
@@ -29,7 +30,7 @@ def _seconds(value: Any) -> timedelta | None:
     return timedelta(seconds=float(value))
 
 
-class BaseOperator:
+class BaseOperator(DependencyMixin):
     """Airflow 2 BaseOperator: one unit of work in a DAG."""
 
     template_fields: ClassVar[Sequence[str]] = ()
@@ -138,22 +139,6 @@ class BaseOperator:
 
     def set_downstream(self, other: Any) -> None:
         _set_relatives(self, other, upstream=False)
-
-    def __rshift__(self, other: Any) -> Any:
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other: Any) -> Any:
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other: Any) -> BaseOperator:
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other: Any) -> BaseOperator:
-        self.set_downstream(other)
-        return self
 
     def get_direct_relatives(self, upstream: bool = False) -> list[BaseOperator]:
         ids = self.upstream_task_ids if upstream else self.downstream_task_ids

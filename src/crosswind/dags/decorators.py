@@ -15,6 +15,7 @@ from typing import Any
 
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.dag import DAG, DagContext
+from crosswind.dags.dependency import DependencyMixin
 from crosswind.dags.operators.python import (
     BranchPythonOperator,
     PythonOperator,
@@ -23,7 +24,7 @@ from crosswind.dags.operators.python import (
 from crosswind.dags.params import Param
 
 
-class XComArg:
+class XComArg(DependencyMixin):
     """A reference to an operator's XCom value, resolved at run time."""
 
     def __init__(self, operator: BaseOperator, key: str = "return_value") -> None:
@@ -41,22 +42,6 @@ class XComArg:
 
     def set_downstream(self, other: Any) -> None:
         self.operator.set_downstream(other)
-
-    def __rshift__(self, other: Any) -> Any:
-        self.operator.set_downstream(other)
-        return other
-
-    def __lshift__(self, other: Any) -> Any:
-        self.operator.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other: Any) -> XComArg:
-        self.operator.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other: Any) -> XComArg:
-        self.operator.set_downstream(other)
-        return self
 
     def __repr__(self) -> str:
         return f"XComArg({self.operator.task_id!r}, key={self.key!r})"

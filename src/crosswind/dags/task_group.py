@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from crosswind.dags.dag import DagContext
+from crosswind.dags.dependency import DependencyMixin
 from crosswind.dags.exceptions import DuplicateTaskIdFound
 
 
-class TaskGroup:
+class TaskGroup(DependencyMixin):
     def __init__(
         self,
         group_id: str,
@@ -73,22 +74,6 @@ class TaskGroup:
     def set_downstream(self, other: Any) -> None:
         for leaf in self.group_leaves():
             leaf.set_downstream(other)
-
-    def __rshift__(self, other: Any) -> Any:
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other: Any) -> Any:
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other: Any) -> TaskGroup:
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other: Any) -> TaskGroup:
-        self.set_downstream(other)
-        return self
 
     def __enter__(self) -> TaskGroup:
         DagContext.push_task_group(self)
