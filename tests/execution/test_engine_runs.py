@@ -5,6 +5,7 @@ between TaskFlow tasks, logs, masking of secrets."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -138,6 +139,12 @@ def test_secrets_are_masked_in_logs(api):
 def test_log_is_readable_while_the_task_runs(api):
     run_id = trigger(api, "e2e_slow")
     wait_ti(api, "e2e_slow", run_id, "slow", {"running"})
-    assert "Starting attempt 1" in log_text(api, "e2e_slow", run_id, "slow", 1)
+    # The TI turns running when the try is claimed; its first log line follows a moment later.
+    deadline = time.monotonic() + 10
+    while "Starting attempt 1" not in (text := log_text(api, "e2e_slow", run_id, "slow", 1)):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.05)
+    ti = api.get(f"/dags/e2e_slow/dagRuns/{run_id}/taskInstances/slow").json()
+    assert ti["state"] == "running"  # read while the task still runs
     assert wait_run(api, "e2e_slow", run_id) == "success"
     assert "Marking task as SUCCESS" in log_text(api, "e2e_slow", run_id, "slow", 1)
