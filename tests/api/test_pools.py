@@ -128,8 +128,14 @@ def test_total_entries_on_every_page_shape(client: httpx.Client) -> None:
     full = client.get("/pools", params={"limit": 100}).json()
     total = full["total_entries"]
     assert total == len(full["pools"]) >= 4
-    for params in ({"limit": 1}, {"limit": 2, "offset": 1}, {"limit": 100, "offset": total - 1},
-                   {"limit": 100, "offset": total + 5}, {"limit": 0}):
+    shapes = [  # (params, rows expected); limit=total and total-1: the page-size boundary
+        ({"limit": 1}, 1), ({"limit": 2, "offset": 1}, 2), ({"limit": 100, "offset": total - 1}, 1),
+        ({"limit": 100, "offset": total + 5}, 0), ({"limit": 0}, 0), ({"limit": total}, total),
+        ({"limit": total - 1}, total - 1), ({"limit": total - 1, "offset": 1}, total - 1),
+        ({"limit": total, "offset": total}, 0),
+    ]
+    for params, rows in shapes:
         page = client.get("/pools", params=params).json()
         assert page["total_entries"] == total, params
+        assert len(page["pools"]) == rows, params
     assert len(client.get("/pools", params={"limit": 0}).json()["pools"]) == 0

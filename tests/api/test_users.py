@@ -136,3 +136,18 @@ def test_password_change_and_deactivation_are_immediate(server, api: httpx.Clien
         assert me.get("/variables").status_code == 200
         api.delete(f"/users/{name}")
         assert me.get("/variables").status_code == 401
+
+
+def test_fresh_login_updates_last_login_and_count(server, api: httpx.Client) -> None:
+    """A password login that ran argon2 counts; remembered credentials do not."""
+    name, body = _new(api)
+    assert body["login_count"] == 0 and body["last_login"] is None
+    with server.client(auth=(name, PW)) as user:
+        for _ in range(3):  # the first verifies the password, the others are remembered
+            assert user.get("/pools").status_code == 200
+    got = api.get(f"/users/{name}").json()
+    assert got["login_count"] == 1
+    assert got["last_login"] is not None
+    with server.client(auth=(name, "wrong-" + PW)) as bad:
+        assert bad.get("/pools").status_code == 401
+    assert api.get(f"/users/{name}").json()["login_count"] == 1

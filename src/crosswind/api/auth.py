@@ -2,7 +2,8 @@
 
 Per request this costs one indexed lookup: argon2 runs only on the first use of a credential
 (see `crosswind.security.CredentialCache`), and tokens are found by the SHA-256 of their
-secret. `last_used_at` is written at most once a minute per token, so reads stay reads.
+secret. `last_used_at` is written at most once a minute per token, and a user's `last_login`
+and `login_count` only on a fresh password login (argon2 ran), so reads stay reads.
 
 `authenticate` runs on the event loop: the usual path (one sub-millisecond lookup) is cheaper
 inline than a hop to the thread pool; the slow parts (argon2 on a credential's first use,
@@ -31,6 +32,11 @@ _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Crosswind", Bearer'}
 _LAST_USED_GRANULARITY = timedelta(seconds=60)
 _USER_COLUMNS = (User.id, User.username, User.role, User.is_active, User.password_hash)
 _USER_BY_NAME = select(*_USER_COLUMNS).where(User.username == bindparam("username"))
+_RECORD_LOGIN = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(last_login=bindparam("now"), login_count=User.login_count + 1)
+)
 _TOKEN_BY_HASH = (
     select(
         *_USER_COLUMNS,
@@ -86,10 +92,20 @@ async def _basic(state: AppState, raw: str) -> Principal:
     if user is None or not user.is_active:
         raise unauthorized("invalid credentials")
     if not state.credentials.matches(username, password, user.password_hash):
-        if not await run_in_threadpool(verify_password, user.password_hash, password):
+        if not await run_in_threadpool(_login, state, user.id, user.password_hash, password):
             raise unauthorized("invalid credentials")
         state.credentials.remember(username, password, user.password_hash)
     return Principal(user.id, user.username, user.role)
+
+
+def _login(state: AppState, user_id: int, password_hash: str, password: str) -> bool:
+    """A fresh login (argon2 ran; not a remembered credential): verify, and on success count
+    it in `last_login`/`login_count` as Airflow does. Runs in the thread pool: both are slow."""
+    if not verify_password(password_hash, password):
+        return False
+    with state.db.write_connection() as conn:
+        conn.execute(_RECORD_LOGIN, {"user_id": user_id, "now": utcnow()})
+    return True
 
 
 def _touch(state: AppState, token_id: int, now: datetime) -> None:

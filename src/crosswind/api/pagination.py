@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -61,7 +61,7 @@ def ordering(
 
 
 def paginate(
-    session: Session,
+    session: Session | Connection,
     stmt: Select[Any],
     page: Page,
     allowed: Mapping[str, ColumnElement[Any]],
@@ -73,14 +73,18 @@ def paginate(
     """Run `stmt` for one page; returns (rows, total_entries of the filtered set).
 
     With `columns=True` the rows are plain result rows of a column select (several times
-    cheaper than ORM entities on hot list endpoints); otherwise the first entity of each row.
+    cheaper than ORM entities on hot list endpoints); otherwise the first entity of each row
+    (ORM entities need a Session; a Core Connection is enough for `columns=True`).
     """
     order = ordering(page.order_by, allowed, tiebreak, default)
-    paged = stmt.order_by(*order).limit(page.limit).offset(page.offset)
+    # One row more than the page: when it does not come back, the page reaches the end of
+    # the set, so a full last page (a 100-row set at limit=100) needs no COUNT either.
+    paged = stmt.order_by(*order).limit(page.limit + 1).offset(page.offset)
     rows = session.execute(paged).all() if columns else session.scalars(paged).all()
-    if len(rows) < page.limit and (rows or page.offset == 0):
-        # A short, non-empty page (or a short first page) is the end of the set: the total is
-        # known without a COUNT query (saves a round trip on most small lists).
+    if len(rows) <= page.limit and (rows or page.offset == 0):
+        # A non-empty page (or a first page) that ends the set: the total is known without a
+        # COUNT query (saves a round trip on most small lists).
         return rows, page.offset + len(rows)
+    rows = rows[: page.limit]
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return rows, total

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from crosswind.errors import AlreadyExists, InvalidInput, NotFound
@@ -17,6 +17,18 @@ from crosswind.models import Pool, TaskInstance
 from crosswind.models.pool import DEFAULT_POOL
 
 COUNTED_STATES = ("running", "queued", "scheduled", "deferred")
+
+
+# The columns a response needs: a column select is several times cheaper than ORM entities.
+COLUMNS = select(Pool.pool, Pool.slots, Pool.description, Pool.include_deferred)
+
+
+def get_row(db: Session | Connection, name: str) -> Any:
+    """The pool `name` as a row of COLUMNS (read-only routes)."""
+    row = db.execute(COLUMNS.where(Pool.pool == name)).first()
+    if row is None:
+        raise NotFound(f"Pool with name:'{name}' not found")
+    return row
 
 
 def get(session: Session, name: str) -> Pool:
@@ -55,23 +67,28 @@ def remove(session: Session, name: str) -> None:
         raise NotFound(f"Pool with name:'{name}' not found")
 
 
-def usage(session: Session, names: Iterable[str]) -> dict[str, dict[str, int]]:
+_USAGE = (
+    select(TaskInstance.pool, TaskInstance.state, func.sum(TaskInstance.pool_slots))
+    .where(
+        TaskInstance.state.in_(COUNTED_STATES),
+        TaskInstance.pool.in_(bindparam("names", expanding=True)),
+    )
+    .group_by(TaskInstance.pool, TaskInstance.state)
+)
+
+
+def usage(db: Session | Connection, names: Iterable[str]) -> dict[str, dict[str, int]]:
     """Slots in use per pool and state, one grouped query for all `names`."""
     names = list(names)
     out: dict[str, dict[str, int]] = {n: {} for n in names}
     if not names:
         return out
-    rows = session.execute(
-        select(TaskInstance.pool, TaskInstance.state, func.sum(TaskInstance.pool_slots))
-        .where(TaskInstance.state.in_(COUNTED_STATES), TaskInstance.pool.in_(names))
-        .group_by(TaskInstance.pool, TaskInstance.state)
-    ).all()
-    for pool, state, total in rows:
+    for pool, state, total in db.execute(_USAGE, {"names": names}):
         out[pool][state] = int(total or 0)
     return out
 
 
-def slot_figures(pool: Pool, used: dict[str, int]) -> dict[str, Any]:
+def slot_figures(pool: Any, used: dict[str, int]) -> dict[str, Any]:
     running, queued = used.get("running", 0), used.get("queued", 0)
     deferred, scheduled = used.get("deferred", 0), used.get("scheduled", 0)
     occupied = running + queued + (deferred if pool.include_deferred else 0)

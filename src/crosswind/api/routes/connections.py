@@ -13,10 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crosswind.api.common import check_path_match, parse_update_mask
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import PageDep, paginate
+from crosswind.api.reads import read_session
 from crosswind.api.responses import JSON
 from crosswind.api.schemas.connections import UPDATABLE, ConnectionCreate, ConnectionUpdate
 from crosswind.dags.masking import is_sensitive_key
@@ -73,17 +75,19 @@ def render(conn: Connection, box: SecretBox | None = None) -> dict[str, Any]:
 
 
 @router.get("/connections")
-def list_connections(state: State, page: PageDep, _: Allow("connection", "read")) -> JSON:
-    with state.db.read() as s:
+async def list_connections(state: State, page: PageDep, _: Allow("connection", "read")) -> JSON:
+    def query(s: Session) -> dict[str, Any]:
         rows, total = paginate(s, select(Connection), page, ORDER, Connection.id)
-        items = [render(c) for c in rows]
-    return JSON({"connections": items, "total_entries": total})
+        return {"connections": [render(c) for c in rows], "total_entries": total}
+
+    return JSON(await read_session(state, query))
 
 
 @router.get("/connections/{connection_id}")
-def get_connection(connection_id: str, state: State, _: Allow("connection", "read")) -> JSON:
-    with state.db.read() as s:
-        return JSON(render(store.get(s, connection_id), state.box))
+async def get_connection(
+    connection_id: str, state: State, _: Allow("connection", "read")
+) -> JSON:
+    return JSON(await read_session(state, lambda s: render(store.get(s, connection_id), state.box)))
 
 
 @router.post("/connections")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crosswind.api.auth import Principal
+from crosswind.api.date_filters import DateFiltersDep
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import Page, PageDep, paginate
 from crosswind.api.responses import JSON
@@ -29,7 +30,6 @@ from crosswind.api.schemas.dag_runs import (
     RunStateBody,
     TriggerBody,
     date_range,
-    parse_dt,
     render_run,
 )
 from crosswind.api.schemas.task_instances import render_ref
@@ -60,7 +60,6 @@ ORDER = {
     "external_trigger": DagRun.external_trigger,
     "last_scheduling_decision": DagRun.last_scheduling_decision,
 }
-Dates = Annotated[str | None, Query()]
 
 
 def _states(raw: list[str] | None) -> list[str] | None:
@@ -98,28 +97,14 @@ def list_runs(
     state: State,
     page: PageDep,
     who: Allow("dag_run", "read"),
-    execution_date_gte: Dates = None,
-    execution_date_lte: Dates = None,
-    start_date_gte: Dates = None,
-    start_date_lte: Dates = None,
-    end_date_gte: Dates = None,
-    end_date_lte: Dates = None,
-    updated_at_gte: Dates = None,
-    updated_at_lte: Dates = None,
+    dates: DateFiltersDep,
     run_state: Annotated[list[str] | None, Query(alias="state")] = None,
 ) -> JSON:
-    raw = {
-        "execution_date": (execution_date_gte, execution_date_lte),
-        "start_date": (start_date_gte, start_date_lte),
-        "end_date": (end_date_gte, end_date_lte),
-        "updated_at": (updated_at_gte, updated_at_lte),
-    }
-    ranges = {k: (parse_dt(f"{k}_gte", a), parse_dt(f"{k}_lte", b)) for k, (a, b) in raw.items()}
     states = _states(run_state)
     with state.db.read() as s:
         if dag_id != "~":
             store.dag_exists(s, dag_id)
-        return _list(s, who, page, None if dag_id == "~" else [dag_id], states, ranges)
+        return _list(s, who, page, None if dag_id == "~" else [dag_id], states, dates.ranges())
 
 
 @router.post("/dags/~/dagRuns/list")

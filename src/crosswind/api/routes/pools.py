@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from crosswind.api.common import parse_update_mask
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import PageDep, paginate
+from crosswind.api.reads import read
 from crosswind.api.responses import JSON
 from crosswind.api.schemas.pools import UPDATABLE, PoolCreate, PoolUpdate
 from crosswind.errors import InvalidInput
@@ -27,7 +28,8 @@ ORDER = {"name": Pool.pool, "pool_id": Pool.pool, "pool": Pool.pool, "slots": Po
          "id": Pool.id, "description": Pool.description}
 
 
-def render(pool: Pool, used: dict[str, int]) -> dict[str, Any]:
+def render(pool: Any, used: dict[str, int]) -> dict[str, Any]:
+    """`pool`: a Pool or a row of `store.COLUMNS`."""
     return {
         "name": pool.pool,
         "pool_id": pool.pool,
@@ -38,23 +40,23 @@ def render(pool: Pool, used: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def render_one(s: Session, pool: Pool) -> dict[str, Any]:
+def render_one(s: Session | Connection, pool: Any) -> dict[str, Any]:
     return render(pool, store.usage(s, [pool.pool])[pool.pool])
 
 
 @router.get("/pools")
-def list_pools(state: State, page: PageDep, _: Allow("pool", "read")) -> JSON:
-    with state.db.read() as s:
-        rows, total = paginate(s, select(Pool), page, ORDER, Pool.id)
+async def list_pools(state: State, page: PageDep, _: Allow("pool", "read")) -> JSON:
+    def query(s: Connection) -> dict[str, Any]:
+        rows, total = paginate(s, store.COLUMNS, page, ORDER, Pool.id, columns=True)
         used = store.usage(s, [p.pool for p in rows])
-        items = [render(p, used[p.pool]) for p in rows]
-    return JSON({"pools": items, "total_entries": total})
+        return {"pools": [render(p, used[p.pool]) for p in rows], "total_entries": total}
+
+    return JSON(await read(state, query))
 
 
 @router.get("/pools/{pool_name}")
-def get_pool(pool_name: str, state: State, _: Allow("pool", "read")) -> JSON:
-    with state.db.read() as s:
-        return JSON(render_one(s, store.get(s, pool_name)))
+async def get_pool(pool_name: str, state: State, _: Allow("pool", "read")) -> JSON:
+    return JSON(await read(state, lambda s: render_one(s, store.get_row(s, pool_name))))
 
 
 @router.post("/pools")

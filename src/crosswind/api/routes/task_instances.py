@@ -11,10 +11,11 @@ from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from crosswind.api.auth import Principal
+from crosswind.api.date_filters import DateFiltersDep
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import Page, PageDep, paginate
 from crosswind.api.responses import JSON
-from crosswind.api.schemas.dag_runs import date_range, parse_dt
+from crosswind.api.schemas.dag_runs import date_range
 from crosswind.api.schemas.task_instances import (
     ListTaskInstanceForm,
     render_ti,
@@ -49,7 +50,6 @@ ORDER = {
     "execution_date": DagRun.logical_date,
     "logical_date": DagRun.logical_date,
 }
-Dates = Annotated[str | None, Query()]
 Many = Annotated[list[str] | None, Query()]
 _PATH = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"
 
@@ -113,14 +113,7 @@ def list_tis(
     state: State,
     page: PageDep,
     who: Allow("task_instance", "read"),
-    execution_date_gte: Dates = None,
-    execution_date_lte: Dates = None,
-    start_date_gte: Dates = None,
-    start_date_lte: Dates = None,
-    end_date_gte: Dates = None,
-    end_date_lte: Dates = None,
-    updated_at_gte: Dates = None,
-    updated_at_lte: Dates = None,
+    dates: DateFiltersDep,
     duration_gte: float | None = None,
     duration_lte: float | None = None,
     ti_state: Annotated[list[str] | None, Query(alias="state")] = None,
@@ -131,12 +124,12 @@ def list_tis(
     form = ListTaskInstanceForm(
         dag_ids=None if dag_id == "~" else [dag_id],
         dag_run_ids=None if dag_run_id == "~" else [dag_run_id],
-        execution_date_gte=parse_dt("execution_date_gte", execution_date_gte),
-        execution_date_lte=parse_dt("execution_date_lte", execution_date_lte),
-        start_date_gte=parse_dt("start_date_gte", start_date_gte),
-        start_date_lte=parse_dt("start_date_lte", start_date_lte),
-        end_date_gte=parse_dt("end_date_gte", end_date_gte),
-        end_date_lte=parse_dt("end_date_lte", end_date_lte),
+        execution_date_gte=dates.execution_date[0],
+        execution_date_lte=dates.execution_date[1],
+        start_date_gte=dates.start_date[0],
+        start_date_lte=dates.start_date[1],
+        end_date_gte=dates.end_date[0],
+        end_date_lte=dates.end_date[1],
         duration_gte=duration_gte,
         duration_lte=duration_lte,
         pool=_split(pool),
@@ -144,12 +137,7 @@ def list_tis(
     )
     stmt = _filters(_base(who), form)
     stmt = _state_filter(stmt, _split(ti_state))
-    stmt = date_range(
-        stmt,
-        TI.updated_at,
-        parse_dt("updated_at_gte", updated_at_gte),
-        parse_dt("updated_at_lte", updated_at_lte),
-    )
+    stmt = date_range(stmt, TI.updated_at, *dates.updated_at)
     with state.db.read() as s:
         if dag_id != "~" and dag_run_id != "~":
             run_store.get_run(s, dag_id, dag_run_id)

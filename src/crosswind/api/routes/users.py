@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from crosswind.api.common import parse_update_mask
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import PageDep, paginate
+from crosswind.api.reads import read_session
 from crosswind.api.responses import JSON, iso
 from crosswind.api.schemas.users import USER_FIELDS, UserCreate, UserUpdate
 from crosswind.errors import AlreadyExists, InvalidInput
@@ -49,17 +50,17 @@ def render(user: User) -> dict[str, Any]:
 
 
 @router.get("/users")
-def list_users(state: State, page: PageDep, _: Allow("user", "read")) -> JSON:
-    with state.db.read() as s:
+async def list_users(state: State, page: PageDep, _: Allow("user", "read")) -> JSON:
+    def query(s: Session) -> dict[str, Any]:
         rows, total = paginate(s, select(User), page, ORDER, User.id)
-        items = [render(u) for u in rows]
-    return JSON({"users": items, "total_entries": total})
+        return {"users": [render(u) for u in rows], "total_entries": total}
+
+    return JSON(await read_session(state, query))
 
 
 @router.get("/users/{username}")
-def get_user(username: str, state: State, _: Allow("user", "read")) -> JSON:
-    with state.db.read() as s:
-        return JSON(render(store.get(s, username)))
+async def get_user(username: str, state: State, _: Allow("user", "read")) -> JSON:
+    return JSON(await read_session(state, lambda s: render(store.get(s, username))))
 
 
 @router.post("/users")
