@@ -42,10 +42,28 @@ class RedactingWriter(io.TextIOBase):
         return "utf-8"
 
 
-def redirect_to(path: Path) -> None:
+def prepare_logging() -> None:
+    """Logger levels for task processes, set once in the (fork server) parent: setLevel()
+    clears the cache of every logger, ~1 ms with SQLAlchemy's loggers, per call."""
+    _set_level(logging.getLogger(), logging.INFO)
+    for noisy in ("sqlalchemy", "httpx"):
+        _set_level(logging.getLogger(noisy), logging.WARNING)
+
+
+def _set_level(logger: logging.Logger, level: int) -> None:
+    if logger.level != level:
+        logger.setLevel(level)
+
+
+def redirect_to(path: Path | str) -> None:
     """Point fd 1/2, sys.stdout/sys.stderr and the root logger at the log file `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    path = os.fspath(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:  # a new try's folder: create it only then (saves stats)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, flags, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
@@ -57,8 +75,9 @@ def redirect_to(path: Path) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(writer)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(_FORMATTER)
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    for noisy in ("sqlalchemy", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    prepare_logging()  # no-op when the parent already did it
+
+
+_FORMATTER = logging.Formatter(LOG_FORMAT)

@@ -52,6 +52,7 @@ def spawn(settings: Any) -> ForkServerHandle:
     """Fork the server. Call before this process starts any thread."""
     cmd_r, cmd_w = os.pipe()
     evt_r, evt_w = os.pipe()
+    gc.freeze()  # the server shares our pages; a GC pass in either would copy them all
     pid = os.fork()
     if pid == 0:
         code = 0
@@ -201,6 +202,7 @@ class _Server:
     def _load(self, path: str) -> tuple[dict[str, Any], str | None]:
         from crosswind.dags.parser import load_dag_file
         from crosswind.dags.templating import make_environment
+        from crosswind.execution.task_runner import warm_up
 
         try:
             mtime = os.stat(path).st_mtime_ns
@@ -212,6 +214,7 @@ class _Server:
                 dags, error = {d.dag_id: d for d in load_dag_file(path)}, None
                 for dag in dags.values():  # built once here, inherited by every try
                     make_environment(dag)
+                    warm_up(dag)
             except BaseException:  # noqa: BLE001 - the try fails with this text
                 dags, error = {}, traceback.format_exc()
             self.dags[path] = cached = (mtime, dags, error)

@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,13 +25,14 @@ from typing import Any
 from crosswind.dags import masking
 from crosswind.dags.context import RunInfo, TIInfo, build_context
 from crosswind.dags.exceptions import AirflowTaskTerminated
+from crosswind.dags.operators.python import callable_parameters
 from crosswind.dags.runtime import set_backend
 from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.execution import try_records
 from crosswind.execution.base import WorkItem
-from crosswind.execution.child_io import redirect_to
-from crosswind.execution.log_paths import log_path
+from crosswind.execution.child_io import prepare_logging, redirect_to
+from crosswind.execution.log_paths import log_file
 from crosswind.execution.runtime_db import DbBackend
 from crosswind.execution.task_execute import TaskOutcome, execute_task
 from crosswind.execution.try_records import TryResult
@@ -54,6 +56,24 @@ class RunnerEnv:
     box: SecretBox
     wake_address: str
     server_pid: int
+    logs_dir: str = ""
+
+    def __post_init__(self) -> None:
+        self.logs_dir = self.logs_dir or str(self.settings.logs_path)
+        prepare_logging()
+
+
+def warm_up(dag: Any) -> None:
+    """Fill, in the fork server, caches each task process would otherwise fill (and then
+    throw away): python callables' signatures and the ABC caches that logging's
+    isinstance(arg, Mapping) checks consult (a cold check walks every registered
+    subclass: ~2 ms per task process)."""
+    for task in dag.task_dict.values():
+        fn = getattr(task, "python_callable", None)
+        if fn is not None:
+            callable_parameters(fn)
+    for value in (None, 0, 0.0, "", b"", True, [], (), {}, set(), utcnow()):
+        isinstance(value, Mapping)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -72,7 +92,7 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     masking.clear_secrets()
-    redirect_to(log_path(env.settings.logs_path, item.dag_id, item.run_id, item.task_id,
+    redirect_to(log_file(env.logs_dir, item.dag_id, item.run_id, item.task_id,
                          item.try_number, item.map_index))
     log.info("Starting attempt %s of %s", item.try_number, item.max_tries + 1)
     _watch_parent(env, item)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import getpass
 import socket
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,8 @@ class TryResult:
     skip: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict(): that deep-copies every value, and this runs per try.
+        return dict(self.__dict__)
 
 
 def _dt(value: str | None) -> datetime | None:

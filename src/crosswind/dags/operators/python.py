@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Collection, Iterable
@@ -18,11 +19,9 @@ def determine_kwargs(
 ) -> dict[str, Any]:
     """Airflow's KeywordParameters.determine: all of context when the callable takes
     **kwargs, otherwise only the names it declares (minus those filled positionally)."""
-    try:
-        signature = inspect.signature(python_callable)
-    except ValueError:  # some builtins have no signature: give them no context
+    params = callable_parameters(python_callable)
+    if params is None:  # some builtins have no signature: give them no context
         return {}
-    params = list(signature.parameters.values())
     if any(p.kind is p.VAR_KEYWORD for p in params):
         return dict(context)
     positional = {
@@ -35,6 +34,24 @@ def determine_kwargs(
         for p in params
         if p.name in context and p.name not in positional and p.kind is not p.POSITIONAL_ONLY
     }
+
+
+def callable_parameters(python_callable: Callable[..., Any]) -> list[inspect.Parameter] | None:
+    """The callable's parameters (None without a signature), cached: the fork server fills
+    the cache when it loads a DAG file, so task processes inherit it instead of paying
+    inspect.signature() each."""
+    try:
+        return _parameters(python_callable)
+    except TypeError:  # unhashable callable: no caching
+        return _parameters.__wrapped__(python_callable)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parameters(python_callable: Callable[..., Any]) -> list[inspect.Parameter] | None:
+    try:
+        return list(inspect.signature(python_callable).parameters.values())
+    except ValueError:
+        return None
 
 
 class PythonOperator(BaseOperator):
