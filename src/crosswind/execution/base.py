@@ -9,7 +9,7 @@ scheduler or the API took away (restarting, dagrun_timeout).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -35,7 +35,8 @@ class WorkItem:
         return (self.ti_id, self.try_number)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow on purpose (asdict deep-copies `run` and `retry`): it is serialised at once.
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WorkItem:
