@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     hostname: str | None = None
     worker_log_server_host: str = "0.0.0.0"
     task_queued_timeout: float = Field(default=600.0, gt=0)
+    # Local executor: seconds without a try after which the fork server stops (the next try
+    # starts a fresh one).
+    fork_server_idle_timeout: float = Field(default=120.0, gt=0)
 
     @field_validator("home", "dags_folder", "logs_folder", mode="after")
     @classmethod

@@ -3,8 +3,8 @@
 Process tree (children forked early from a parent that has imported the common modules,
 with `gc.freeze()` first, so they share those pages and start in parallel):
 
-    standalone (API server, uvicorn)  ── scheduler ── fork server ── task tries
-                                      └─ DAG processor
+    standalone (API server, uvicorn)  ── scheduler (+ DAG processor thread) ── fork server
+                                                                             └─ task tries
 
 Forks happen before the parent starts any thread. Ctrl-C / SIGTERM: the API stops, the
 children get SIGTERM and are waited for; a child that dies takes the others down too.
@@ -53,25 +53,35 @@ def _fork(name: str, body: Callable[[], None]) -> int:
         os._exit(code)
 
 
-def _scheduler(settings: Settings) -> None:
-    from crosswind.scheduling.loop import run_scheduler
-
-    run_scheduler(settings)
-
-
-def _processor(settings: Settings) -> None:
+def _engine(settings: Settings) -> None:
+    """The scheduler on the main thread, the DAG processor on a second thread of the same
+    process: one process fewer (~15 MiB less memory), and neither is busy for long at the
+    same time as the other. The local executor starts its fork server as a fresh
+    interpreter (fork + exec), so the thread does not constrain it."""
     from crosswind.db.engine import Database
+    from crosswind.scheduling.loop import make_runner
 
-    try:
-        from crosswind.dags.processor import run_dag_processor
-    except ImportError:
-        log.warning("DAG processor not available; DAG files are not parsed")
-        signal.sigwait({signal.SIGTERM, signal.SIGINT})
-        return
+    runner = make_runner(settings)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_dag_processor(settings, Database(settings.db_url, pool_size=2), stop)
+
+    def processor() -> None:
+        from crosswind.dags.processor import run_dag_processor
+
+        try:
+            run_dag_processor(settings, Database(settings.db_url, pool_size=2), stop)
+        except BaseException:  # a half-running standalone misleads: stop all of it
+            if not stop.is_set():
+                log.exception("DAG processor crashed; stopping standalone")
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=processor, name="dag-processor", daemon=True)
+    thread.start()
+    runner.install_signal_handlers()
+    try:
+        runner.run()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _preload_common() -> None:
@@ -127,8 +137,7 @@ def standalone(host: str, port: int) -> None:
                    "(shown once)")
     _preload_common()
     gc.freeze()  # keep the garbage collector from dirtying pages the children share
-    pids = {_fork("scheduler", lambda: _scheduler(settings)): "scheduler",
-            _fork("DAG processor", lambda: _processor(settings)): "DAG processor"}
+    pids = {_fork("scheduler and DAG processor", lambda: _engine(settings)): "scheduler"}
     _watch_children(pids)
     click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")

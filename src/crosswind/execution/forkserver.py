@@ -1,5 +1,6 @@
 """The fork server: a warm, single-threaded process that forks one child per task try and
-does the database bookkeeping of all its children in batches.
+does the database bookkeeping of all its children in batches. The executor starts it as a
+fresh interpreter (`spawn`), so it holds only what task tries need.
 
 It has Crosswind imported and caches loaded DAG files by (path, mtime), so a child starts
 in a few milliseconds with the DAG already in memory (a 1,000-task file is imported once,
@@ -48,8 +49,33 @@ class ForkServerHandle:
     evt_fd: int  # we read events
 
 
-def spawn(settings: Any) -> ForkServerHandle:
-    """Fork the server. Call before this process starts any thread."""
+SETTINGS_ENV = "CROSSWIND__FORK_SERVER_SETTINGS"  # the spawner's settings, as JSON
+_ENTRY = "import sys; from crosswind.execution.forkserver import main; sys.exit(main(sys.argv[1:]))"
+
+
+def spawn(settings: Any, *, fresh: bool = True) -> ForkServerHandle:
+    """Start the server. `fresh`: as a new interpreter (fork + exec, safe from any thread):
+    it imports only what task tries need, so it and every try forked from it are smaller
+    than a fork of the scheduler would be, and it inherits no connection or lock.
+    Otherwise a plain fork of this process (`crosswind worker`, before any thread)."""
+    if not fresh:
+        return _spawn_forked(settings)
+    cmd_r, cmd_w = os.pipe()
+    evt_r, evt_w = os.pipe()
+    for fd in (cmd_r, evt_w):
+        os.set_inheritable(fd, True)
+    env = {**os.environ, SETTINGS_ENV: settings.model_dump_json()}
+    try:
+        pid = os.posix_spawn(sys.executable, [sys.executable, "-c", _ENTRY, str(cmd_r),
+                                              str(evt_w)], env)
+    finally:
+        os.close(cmd_r)
+        os.close(evt_w)
+    os.set_blocking(evt_r, False)
+    return ForkServerHandle(pid, cmd_w, evt_r)
+
+
+def _spawn_forked(settings: Any) -> ForkServerHandle:
     cmd_r, cmd_w = os.pipe()
     evt_r, evt_w = os.pipe()
     gc.freeze()  # the server shares our pages; a GC pass in either would copy them all
@@ -69,6 +95,22 @@ def spawn(settings: Any) -> ForkServerHandle:
     os.close(evt_w)
     os.set_blocking(evt_r, False)
     return ForkServerHandle(pid, cmd_w, evt_r)
+
+
+def main(argv: list[str]) -> int:
+    """Entry of the spawned server (argv: the command and event pipe descriptors)."""
+    from crosswind.settings import Settings
+
+    settings = Settings.model_validate_json(os.environ.pop(SETTINGS_ENV))
+    cmd_fd, evt_fd = int(argv[0]), int(argv[1])
+    for fd in (cmd_fd, evt_fd):
+        os.set_inheritable(fd, False)  # task tries must not inherit them
+    try:
+        _Server(settings, cmd_fd, evt_fd).serve()
+    except BaseException:  # noqa: BLE001 - reported; the executor restarts us
+        traceback.print_exc()
+        return 1
+    return 0
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """The local executor: task tries run as children of a warm fork server (forkserver.py),
-at most `settings.parallelism` at a time.
+at most `settings.parallelism` at a time. The fork server is started with the first try
+and stopped after `settings.fork_server_idle_timeout` without one (an idle engine then
+holds no fork server; the next try starts a fresh one, ~0.3 s).
 
 The fork server records every outcome in the database (including tries that died without
 reporting); this side only tracks which tries still occupy a slot.
@@ -31,13 +33,19 @@ class LocalExecutor:
         self.server: forkserver.ForkServerHandle | None = None
         self._buf = b""
         self._pending: list[dict] = []
+        self.stopping = False
+        self.last_busy = 0.0
 
     def start(self) -> None:
+        """Nothing to do yet: the fork server is started with the first try."""
+
+    def _spawn(self) -> None:
         self.server = forkserver.spawn(self.settings)
+        self.last_busy = time.monotonic()
 
     def send(self, items: list[WorkItem]) -> None:
         if self.server is None:
-            self.start()
+            self._spawn()
         payload = b"".join(json.dumps({"op": "run", "item": i.to_dict()}).encode() + b"\n"
                            for i in items)
         for item in items:
@@ -65,7 +73,14 @@ class LocalExecutor:
 
     def _restart(self) -> None:
         self.running.clear()  # orphaned tries report themselves or become zombies
-        self.start()
+        if self.server is not None:
+            for fd in (self.server.cmd_fd, self.server.evt_fd):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.server.pid, os.WNOHANG)
+        self._buf = b""
+        self._spawn()
 
     def open_slots(self) -> int:
         return max(0, self.parallelism - len(self.running))
@@ -85,6 +100,8 @@ class LocalExecutor:
             except BlockingIOError:
                 break
             if not chunk:
+                if self.stopping:
+                    break  # we asked it to stop
                 log.error("fork server exited; restarting it")
                 self._restart()
                 break
@@ -93,7 +110,18 @@ class LocalExecutor:
         self._pending += [json.loads(line) for line in lines if line]
 
     def sync(self) -> int:
-        """Forget finished tries (the fork server recorded their outcome); returns how many."""
+        """Forget finished tries (the fork server recorded their outcome); returns how many.
+        Stops the fork server once it has been idle for fork_server_idle_timeout (we are
+        its only sender, so no command can be in flight meanwhile)."""
+        done = self._forget_finished()
+        if self.running:
+            self.last_busy = time.monotonic()
+        elif self.server and (time.monotonic() - self.last_busy
+                              > self.settings.fork_server_idle_timeout):
+            self.stop()
+        return done
+
+    def _forget_finished(self) -> int:
         self._read_events()
         events, self._pending = self._pending, []
         for ev in events:
@@ -104,6 +132,7 @@ class LocalExecutor:
         """Terminate running tries (they fail and retry later) and the fork server."""
         if self.server is None:
             return
+        self.stopping = True
         with contextlib.suppress(OSError):
             os.write(self.server.cmd_fd, b'{"op": "stop"}\n')
         with contextlib.suppress(OSError):
@@ -113,11 +142,13 @@ class LocalExecutor:
             pid, _ = os.waitpid(self.server.pid, os.WNOHANG)
             if pid:
                 break
-            self.sync()
+            self._forget_finished()
             time.sleep(0.02)
         else:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.server.pid, signal.SIGKILL)
             os.waitpid(self.server.pid, 0)
-        self.sync()
-        self.server = None
+        self._forget_finished()
+        with contextlib.suppress(OSError):
+            os.close(self.server.evt_fd)
+        self.server, self.stopping, self._buf = None, False, b""

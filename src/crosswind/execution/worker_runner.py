@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 class ForkServerClient:
     def __init__(self, settings: Settings) -> None:
-        self.server = forkserver.spawn(settings)  # before any thread exists
+        self.server = forkserver.spawn(settings, fresh=False)  # before any thread exists
         self._lock = threading.Lock()
         self._waiting: dict[tuple[int, int], tuple[threading.Event, dict[str, Any]]] = {}
         self._closed = False

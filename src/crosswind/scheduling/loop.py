@@ -1,8 +1,9 @@
 """The scheduler runner: stop flag, `jobs` heartbeat, and sleeping until the next deadline
 or a wake-up (datagram, NOTIFY, or a task exit reported by the executor).
 
-Polling every `scheduler_heartbeat_sec` is only the safety net. Single-threaded on purpose:
-the executor forks its fork server before anything else, and nothing here starts threads.
+Polling every `scheduler_heartbeat_sec` is only the safety net. The loop is single-threaded
+(standalone adds a DAG processor thread; the local executor's fork server is a separate
+interpreter, started with fork + exec, so threads do not constrain it).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class SchedulerRunner:
             latest_heartbeat=now, state=state, end_date=now if state != "running" else None)))
 
     def run(self) -> None:
-        self.executor.start()  # forks: must come before any thread or connection
+        self.executor.start()
         receiver = Receiver(self.settings.db_url)
         self.job_id = self._register()
         scheduler = Scheduler(self.settings, self.db, self.executor, self.job_id)
@@ -110,9 +111,13 @@ class SchedulerRunner:
         receiver.drain()
 
 
+def make_runner(settings: Settings, db: Database | None = None) -> SchedulerRunner:
+    return SchedulerRunner(settings, fast_db.fail_fast(db or Database(settings.db_url,
+                                                                      pool_size=5)))
+
+
 def run_scheduler(settings: Settings, db: Database | None = None) -> None:
-    """Entry used by `crosswind scheduler` and by `standalone`'s scheduler process."""
-    db = fast_db.fail_fast(db or Database(settings.db_url, pool_size=5))
-    runner = SchedulerRunner(settings, db)
+    """Entry used by `crosswind scheduler`."""
+    runner = make_runner(settings, db)
     runner.install_signal_handlers()
     runner.run()
