@@ -6,6 +6,8 @@
 
 Each scenario runs `--seconds` (default 5) per concurrency level, each thread with its own
 keep-alive httpx client, Basic auth on every authenticated request (as Airflow's figures).
+Writes as in Airflow's scenario: first POSTs only, then DELETEs of the variables they
+created, each phase timed on its own.
 Prints a markdown table; `--record` writes it into the "## API (issue 2)" section of
 bench/README.md next to Apache Airflow 2's figures (shared/reference/airflow-2-figures.md).
 """
@@ -84,7 +86,9 @@ def local_server() -> Iterator[tuple[str, tuple[str, str], int]]:
         log.close()
 
 
-Step = Callable[[httpx.Client, int], list[tuple[str, float]]]
+Step = Callable[[httpx.Client, int], "list[tuple[str, float]] | None"]
+ORDER = ["GET /variables?limit=100", "GET /pools", "GET /health (no auth)", "POST /variables",
+         "DELETE /variables"]
 
 
 def _timed(client: httpx.Client, method: str, path: str, **kw: object) -> float:
@@ -100,27 +104,48 @@ def get_step(name: str, path: str) -> Step:
     return lambda c, _i: [(name, _timed(c, "GET", path))]
 
 
-def post_delete_step(c: httpx.Client, i: int) -> list[tuple[str, float]]:
+# The write scenario as Airflow's figures define it: POSTs first, then DELETEs of what
+# they created (each phase timed on its own, so each rate is of one kind of request).
+_created: list[str] = []
+
+
+def post_step(c: httpx.Client, i: int) -> list[tuple[str, float]] | None:
     key = f"bench_{threading.get_ident()}_{i}_{uuid.uuid4().hex[:6]}"
-    post = _timed(c, "POST", "/api/v1/variables", json={"key": key, "val": "x"})
-    delete = _timed(c, "DELETE", f"/api/v1/variables/{key}")
-    return [("POST /variables", post), ("DELETE /variables", delete)]
+    took = _timed(c, "POST", "/api/v1/variables", json={"key": key, "val": "x"})
+    _created.append(key)
+    return [("POST /variables", took)]
+
+
+def delete_step(c: httpx.Client, i: int) -> list[tuple[str, float]] | None:
+    try:
+        key = _created.pop()
+    except IndexError:
+        return None  # all deleted: this phase is over
+    return [("DELETE /variables", _timed(c, "DELETE", f"/api/v1/variables/{key}"))]
 
 
 def run(url: str, auth: tuple[str, str] | None, step: Step, threads: int, seconds: float
-        ) -> dict[str, list[float]]:
+        ) -> tuple[dict[str, list[float]], float]:
+    """Run `step` in `threads` threads for `seconds` (or until it returns None); returns
+    the latencies by request name and the time taken."""
     samples: dict[str, list[float]] = {}
     lock = threading.Lock()
-    stop = time.monotonic() + seconds
+    started = time.monotonic()
+    stop = started + seconds
+    ended: list[float] = []
 
     def worker() -> None:
         mine: list[tuple[str, float]] = []
         with httpx.Client(base_url=url, auth=auth, timeout=30) as c:
             i = 0
             while time.monotonic() < stop:
-                mine.extend(step(c, i))
+                got = step(c, i)
+                if got is None:
+                    break
+                mine.extend(got)
                 i += 1
         with lock:
+            ended.append(time.monotonic())
             for name, took in mine:
                 samples.setdefault(name, []).append(took)
 
@@ -129,7 +154,7 @@ def run(url: str, auth: tuple[str, str] | None, step: Step, threads: int, second
         t.start()
     for t in pool:
         t.join()
-    return samples
+    return samples, max(ended) - started
 
 
 def pct(values: list[float], q: float) -> float:
@@ -149,18 +174,22 @@ def measure(url: str, auth: tuple[str, str], seconds: float, pid: int | None) ->
         (get_step("GET /variables?limit=100", "/api/v1/variables?limit=100"), auth),
         (get_step("GET /pools", "/api/v1/pools"), auth),
         (get_step("GET /health (no auth)", "/api/v1/health"), None),
-        (post_delete_step, auth),
+        (post_step, auth),
+        (delete_step, auth),
     ]
     rows = []
-    for step, who in scenarios:
-        for threads in (1, 8):
+    for threads in (1, 8):
+        for step, who in scenarios:
             cpu0 = cpu_seconds(pid)
-            samples = run(url, who, step, threads, seconds)
+            samples, took = run(url, who, step, threads, seconds)
             cpu = (cpu_seconds(pid) - cpu0) * 1000 / max(1, sum(map(len, samples.values())))
             for name, lat in samples.items():
-                rows.append((name, threads, len(lat) / seconds, pct(lat, 0.5), pct(lat, 0.99),
+                rows.append((name, threads, len(lat) / took, pct(lat, 0.5), pct(lat, 0.99),
                              cpu))
-    return rows
+        with httpx.Client(base_url=url, auth=auth, timeout=30) as c:
+            while _created:  # leftovers of a DELETE phase that ran out of time: untimed
+                c.delete(f"/api/v1/variables/{_created.pop()}")
+    return sorted(rows, key=lambda r: (ORDER.index(r[0]), r[1]))
 
 
 def table(rows: list[Row]) -> str:

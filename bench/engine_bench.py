@@ -200,6 +200,8 @@ def measure() -> dict[str, object]:
                     res[key + "_cpu"] = (tree_cpu_seconds(sa.proc.pid) - cpu) / n * 1000
                 sampler.stopped.set()
                 sampler.join()
+                time.sleep(2)  # idle again; the fork server stays up for its idle timeout
+                res["idle_after"] = tree_pss_mib(sa.proc.pid)
                 res["peak"] = max(sampler.peak, res["idle"])  # type: ignore[type-var]
                 res["load"] = os.getloadavg()[0]
         finally:
@@ -226,11 +228,13 @@ def table(r: dict[str, object]) -> str:
          1000 / r["fan1000"] >= 200),  # type: ignore[operator]
         ("PSS idle, whole process tree", f"{r['idle']:.0f} MiB", f"{AIRFLOW['idle']} MiB",
          "<= 120 MiB", r["idle"] <= 120),  # type: ignore[operator]
+        ("PSS idle right after the runs (fork server still up, until "
+         "CROSSWIND_FORK_SERVER_IDLE_TIMEOUT)", f"{r['idle_after']:.0f} MiB", "", "", ""),
         ("PSS peak during the runs", f"{r['peak']:.0f} MiB", f"{AIRFLOW['peak']} MiB",
          "<= 400 MiB", r["peak"] <= 400),  # type: ignore[operator]
     ]
     lines = ["| measurement | Crosswind | Airflow 2 | bar | met |", "|---|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {d} | {'yes' if ok else '**NO**'} |"
+    lines += [f"| {a} | {b} | {c} | {d} | {'' if not d else 'yes' if ok else '**NO**'} |"
               for a, b, c, d, ok in rows]
     states = {k: r[k + "_state"] for k in ("chain", "fan100", "fan1000")}
     lines.append("")
@@ -249,13 +253,15 @@ def record(body: str, load: float) -> None:
     stamp = readme_section.stamp()
     machine = readme_section.machine()
     text = (f"Measured {stamp} on {machine}; SQLite, `crosswind standalone` "
-               "(API server, DAG processor, scheduler, fork server, task processes), local "
-               "executor with default settings (parallelism 32, max_active_tasks 16 like "
-               "Airflow); `bench/engine_bench.py --record`. Runs triggered and polled through "
-               "the REST API every 50 ms (as Airflow's figures). PSS = sum of "
+               "(API server; scheduler with the DAG processor as a thread; the fork server, "
+               "started with the first try, so the first trigger below includes its start; "
+               "task processes), local executor with default settings (parallelism 32, "
+               "max_active_tasks 16 like Airflow); `bench/engine_bench.py --record`. Runs "
+               "triggered and polled through the REST API every 50 ms (as Airflow's "
+               "figures). PSS = sum of "
                "/proc/PID/smaps_rollup Pss over the standalone process tree (Airflow's figure "
                "adds PostgreSQL separately). 1-minute load average after the run: "
-               f"{load:.1f} (shared machine: other sessions were running tests). Airflow 2 "
+               f"{load:.1f} (shared machine; figures vary by about ±15% between runs). Airflow 2 "
                "figures: shared/reference/airflow-2-figures.md.\n\n"
                f"{body}\n")
     readme_section.write_section(SECTION, text)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from crosswind.api.deps import State
+from crosswind.api.reads import read
 from crosswind.api.responses import JSON, iso
 from crosswind.db.base import utcnow
 from crosswind.models import Job
@@ -16,14 +17,13 @@ from crosswind.version import __version__
 router = APIRouter(tags=["Monitoring"])
 
 
-def _latest_beats(state: State) -> dict[str, datetime]:
+_BEATS = (select(Job.job_type, func.max(Job.latest_heartbeat))
+          .where(Job.state == "running").group_by(Job.job_type))
+
+
+async def _latest_beats(state: State) -> dict[str, datetime]:
     """The newest heartbeat of each running job type, in one query."""
-    with state.db.read() as s:
-        rows = s.execute(
-            select(Job.job_type, func.max(Job.latest_heartbeat))
-            .where(Job.state == "running")
-            .group_by(Job.job_type)
-        ).all()
+    rows = await read(state, lambda conn: conn.execute(_BEATS).all())
     return {job_type: beat for job_type, beat in rows}  # noqa: C416 - rows are Row tuples
 
 
@@ -34,9 +34,9 @@ def _status(beat: datetime | None, state: State) -> str:
 
 
 @router.get("/health")
-def health(state: State) -> JSON:
+async def health(state: State) -> JSON:
     try:
-        beats = _latest_beats(state)
+        beats = await _latest_beats(state)
         db = "healthy"
     except Exception:  # noqa: BLE001 - a health check reports, it never fails
         beats, db = {}, "unhealthy"
