@@ -11,6 +11,11 @@
 from __future__ import annotations
 
 
+class SettingsError(Exception):
+    """A setting has a value Crosswind cannot use; the message names it. (Here, not in
+    settings.py, so modules that only raise it need not import pydantic.)"""
+
+
 class CrosswindError(Exception):
     status = 500
     title = "Error"

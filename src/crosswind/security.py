@@ -9,6 +9,7 @@ deactivation or deletion is effective on the very next request, in every process
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -16,24 +17,33 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 
-from crosswind.settings import SettingsError
+from crosswind.errors import SettingsError
 
 TOKEN_PREFIX = "cw_"
-_hasher = PasswordHasher()
+
+
+@functools.cache
+def _hasher() -> Any:
+    # Imported on first use: the fork server and the task processes never hash passwords,
+    # and argon2's bindings would add ~3 MiB to every one of them.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -16,11 +16,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crosswind.errors import SettingsError
+
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
+
 ENV_PREFIX = "CROSSWIND_"
-
-
-class SettingsError(Exception):
-    """A setting has a value Crosswind cannot use; the message names it."""
 
 
 class Settings(BaseSettings):

@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosswind.dags import masking
 from crosswind.dags.context import RunInfo, TIInfo, build_context
@@ -38,7 +38,9 @@ from crosswind.execution.task_execute import TaskOutcome, execute_task
 from crosswind.execution.try_records import TryResult
 from crosswind.scheduling import fast_db, wakeup
 from crosswind.security import SecretBox
-from crosswind.settings import Settings
+
+if TYPE_CHECKING:
+    from crosswind.execution.forkserver import ServerSettings
 
 log = logging.getLogger("crosswind.task")
 PREV_KEYS = ("prev_execution_date", "prev_execution_date_success",
@@ -51,7 +53,7 @@ class RunnerEnv:
     """What the fork server prepared once and every task process inherits (the database
     engine has never connected in the server: each child opens its own connection)."""
 
-    settings: Settings
+    settings: ServerSettings  # or a full Settings: the same attributes
     db: Database
     box: SecretBox
     wake_address: str
