@@ -216,7 +216,10 @@ def record(body: str, load: float) -> None:
                "Airflow 2 figures: shared/reference/airflow-2-figures.md "
                "(same kind of machine). On a busy shared machine absolute figures fall with "
                "the load (even /health); the `vs /health` column and server CPU per request "
-               "are the steadier figures.\n\n"
+               "are the steadier figures. Writes as in Airflow's scenario: POSTs for the "
+               "whole period, then DELETEs of what they created, each timed on its own; "
+               "/health is an async route reading inline like the authenticated GETs, so "
+               "the `vs /health` column compares like with like.\n\n"
                f"{body}\n")
     readme_section.write_section(SECTION, text)
 
