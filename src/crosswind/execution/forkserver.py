@@ -50,7 +50,6 @@ class ForkServerHandle:
     evt_fd: int  # we read events
 
 
-SETTINGS_ENV = "CROSSWIND__FORK_SERVER_SETTINGS"  # the spawner's settings, as JSON
 
 
 @dataclass(frozen=True)
@@ -89,15 +88,20 @@ def spawn(settings: Any, *, fresh: bool = True) -> ForkServerHandle:
         return _spawn_forked(settings)
     cmd_r, cmd_w = os.pipe()
     evt_r, evt_w = os.pipe()
-    for fd in (cmd_r, evt_w):
+    # The settings (with the Fernet key) go through a pipe, not the environment, which
+    # task processes would inherit and /proc/PID/environ would show.
+    set_r, set_w = os.pipe()
+    for fd in (cmd_r, evt_w, set_r):
         os.set_inheritable(fd, True)
-    env = {**os.environ, SETTINGS_ENV: ServerSettings.of(settings).to_json()}
     try:
         pid = os.posix_spawn(sys.executable, [sys.executable, "-c", _ENTRY, str(cmd_r),
-                                              str(evt_w)], env)
+                                              str(evt_w), str(set_r)], os.environ)
+        # A few hundred bytes: never blocks, and with our read end still open never EPIPE.
+        with os.fdopen(set_w, "w") as pipe:
+            pipe.write(ServerSettings.of(settings).to_json())
     finally:
-        os.close(cmd_r)
-        os.close(evt_w)
+        for fd in (cmd_r, evt_w, set_r):
+            os.close(fd)
     os.set_blocking(evt_r, False)
     return ForkServerHandle(pid, cmd_w, evt_r)
 
@@ -125,9 +129,10 @@ def _spawn_forked(settings: Any) -> ForkServerHandle:
 
 
 def main(argv: list[str]) -> int:
-    """Entry of the spawned server (argv: the command and event pipe descriptors)."""
-    settings = ServerSettings.from_json(os.environ.pop(SETTINGS_ENV))
-    cmd_fd, evt_fd = int(argv[0]), int(argv[1])
+    """Entry of the spawned server (argv: the command, event and settings pipes)."""
+    cmd_fd, evt_fd, settings_fd = (int(a) for a in argv[:3])
+    with os.fdopen(settings_fd) as pipe:
+        settings = ServerSettings.from_json(pipe.read())
     for fd in (cmd_fd, evt_fd):
         os.set_inheritable(fd, False)  # task tries must not inherit them
     try:
