@@ -57,6 +57,11 @@ def make_app(settings: Settings) -> Celery:
                                    "interval_step": 0.5, "interval_max": 0.5},
         # A running try survives a broker reconnect; its state is in the database anyway.
         worker_cancel_long_running_tasks_on_connection_loss=False,
+        # After a reconnect with tries in flight Celery lowers the prefetch count and
+        # raises it again as those tries are acknowledged; but their acks are lost with
+        # the old connection, so the worker could stay at a lower count, or consume
+        # nothing at all (celery/celery#9512). Our prefetch is 1 per thread already.
+        worker_enable_prefetch_count_reduction=False,
     )
     app.task(name=TASK_NAME, acks_late=True, ignore_result=True)(_run_try)
     return app
