@@ -150,4 +150,6 @@ def test_fresh_login_updates_last_login_and_count(server, api: httpx.Client) -> 
     assert got["last_login"] is not None
     with server.client(auth=(name, "wrong-" + PW)) as bad:
         assert bad.get("/pools").status_code == 401
-    assert api.get(f"/users/{name}").json()["login_count"] == 1
+        assert bad.get("/pools").status_code == 401
+    got = api.get(f"/users/{name}").json()
+    assert (got["login_count"], got["failed_login_count"]) == (1, 2)

@@ -35,7 +35,13 @@ _USER_BY_NAME = select(*_USER_COLUMNS).where(User.username == bindparam("usernam
 _RECORD_LOGIN = (
     update(User)
     .where(User.id == bindparam("user_id"))
-    .values(last_login=bindparam("now"), login_count=User.login_count + 1)
+    .values(last_login=bindparam("now"), login_count=User.login_count + 1,
+            failed_login_count=0)
+)
+_RECORD_FAILED_LOGIN = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(failed_login_count=User.failed_login_count + 1)
 )
 _TOKEN_BY_HASH = (
     select(
@@ -100,12 +106,15 @@ async def _basic(state: AppState, raw: str) -> Principal:
 
 def _login(state: AppState, user_id: int, password_hash: str, password: str) -> bool:
     """A fresh login (argon2 ran; not a remembered credential): verify, and on success count
-    it in `last_login`/`login_count` as Airflow does. Runs in the thread pool: both are slow."""
-    if not verify_password(password_hash, password):
-        return False
-    with state.db.write_connection() as conn:
-        conn.execute(_RECORD_LOGIN, {"user_id": user_id, "now": utcnow()})
-    return True
+    it in `last_login`/`login_count` (and reset `failed_login_count`), a failure in
+    `failed_login_count`, as Airflow does. Runs in the thread pool: both are slow."""
+    ok = verify_password(password_hash, password)
+    with state.db.write_connection() as conn:  # as Flask-AppBuilder counts them for Airflow
+        if ok:
+            conn.execute(_RECORD_LOGIN, {"user_id": user_id, "now": utcnow()})
+        else:
+            conn.execute(_RECORD_FAILED_LOGIN, {"user_id": user_id})
+    return ok
 
 
 def _touch(state: AppState, token_id: int, now: datetime) -> None:
