@@ -2,7 +2,7 @@
 
 The API's hot paths use Core statements built once (`COLUMNS`, `get_row`, `insert_new`,
 `remove`): no ORM identity map or flush per request. `get`/`set_value` keep ORM objects for
-the callers that edit them in place.
+the callers that edit them in place; new rows always go through `insert_new`.
 """
 
 from __future__ import annotations
@@ -57,28 +57,17 @@ def insert_new(db: Db, box: SecretBox, key: str, value: str, description: str | 
     db.execute(_INSERT, {"key": key, "val": box.encrypt(value), "description": description})
 
 
-def create(
-    session: Session, box: SecretBox, key: str, value: str, description: str | None
-) -> Variable:
-    if session.scalar(select(Variable.id).where(Variable.key == key)) is not None:
-        raise AlreadyExists(f"Variable {key!r} already exists")
-    var = Variable(key=key, val=box.encrypt(value), description=description)
-    session.add(var)
-    session.flush()
-    return var
-
-
 def set_value(
     session: Session, box: SecretBox, key: str, value: str, description: str | None = None
-) -> Variable:
+) -> None:
     """Create or overwrite (what `Variable.set` does inside a task)."""
     var = session.scalars(select(Variable).where(Variable.key == key)).first()
     if var is None:
-        return create(session, box, key, value, description)
+        insert_new(session, box, key, value, description)
+        return
     var.val = box.encrypt(value)
     if description is not None:
         var.description = description
-    return var
 
 
 def remove(db: Db, key: str) -> None:
