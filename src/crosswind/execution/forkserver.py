@@ -26,6 +26,7 @@ import contextlib
 import fcntl
 import gc
 import json
+import logging
 import os
 import select
 import signal
@@ -37,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from crosswind.execution.base import WorkItem
-from crosswind.execution.server_db import ServerDb
+from crosswind.execution.server_db import ServerDb, read_report
 
+log = logging.getLogger(__name__)
 TIMEOUT_GRACE = 2.0
 KILL_AFTER = 5.0
 
@@ -48,8 +50,6 @@ class ForkServerHandle:
     pid: int
     cmd_fd: int  # we write commands
     evt_fd: int  # we read events
-
-
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ class ServerSettings:
     def from_json(cls, text: str) -> ServerSettings:
         data = json.loads(text)
         return cls(**{**data, "home": Path(data["home"]), "logs_path": Path(data["logs_path"])})
+
+
 _ENTRY = "import sys; from crosswind.execution.forkserver import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -341,14 +343,13 @@ class _Server:
         exited: tearing down a forked address space takes milliseconds on a busy machine,
         and until the outcome is recorded the try holds its slot."""
         _drain(child)
-        if child.report_fd >= 0 or child.recorded or not child.data:
+        if child.report_fd >= 0 or child.recorded:
             return
-        try:
-            json.loads(child.data)
-        except ValueError:
-            return  # incomplete: recorded when the process is reaped, as a failure
+        result = read_report(child.data)
+        if result is None:
+            return  # none or incomplete: recorded when the process is reaped, as a failure
         child.recorded = True
-        self.store.finished(child.item, child.data, 0, child.reason)
+        self.store.finished(child.item, result, 0, child.reason)
         self._emit(child.item, 0, child.reason)
 
     def _reap(self) -> None:
@@ -369,7 +370,10 @@ class _Server:
             if child.recorded:
                 continue
             code = os.waitstatus_to_exitcode(status)
-            self.store.finished(child.item, child.data, code, child.reason)
+            result = read_report(child.data)
+            if result is None and child.data:
+                log.warning("unreadable report from %s", child.item.key)
+            self.store.finished(child.item, result, code, child.reason)
             self._emit(child.item, code, child.reason)
 
     def _enforce_deadlines(self) -> None:

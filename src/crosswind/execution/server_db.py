@@ -57,14 +57,9 @@ class ServerDb:
     def started(self, item: WorkItem, pid: int) -> None:
         self.pids.append((item, pid))
 
-    def finished(self, item: WorkItem, data: bytes, code: int, reason: str | None) -> None:
-        """Queue the outcome of an exited child (its report, or a failure if none)."""
-        result = None
-        if data:
-            try:
-                result = TryResult(**json.loads(data))
-            except (ValueError, TypeError):
-                log.warning("unreadable report from %s", item.key)
+    def finished(self, item: WorkItem, result: TryResult | None, code: int,
+                 reason: str | None) -> None:
+        """Queue the outcome of a child: its report, or (None) a failure from how it ended."""
         if result is None:
             result = try_records.failed_result(item, utcnow(), _error(item, code, reason))
         self.finals.append((item, result))
@@ -148,6 +143,16 @@ class ServerDb:
         except Exception:
             log.warning("fork server warm-up failed", exc_info=True)
         self.db.engine.dispose()
+
+
+def read_report(data: bytes) -> TryResult | None:
+    """The TryResult a child wrote through its pipe; None when missing or incomplete."""
+    if not data:
+        return None
+    try:
+        return TryResult(**json.loads(data))
+    except (ValueError, TypeError):
+        return None
 
 
 def _error(item: WorkItem, code: int, reason: str | None) -> str:
