@@ -31,7 +31,6 @@ from pathlib import Path
 import httpx
 import readme_section  # bench/ is on sys.path when a script runs
 
-README = readme_section.README
 SECTION = "## API (issue 2)"
 AIRFLOW = {  # req/s from shared/reference/airflow-2-figures.md (Airflow 2.11.2, same machine kind)
     ("GET /variables?limit=100", 1): 6.3,
@@ -208,20 +207,17 @@ def table(rows: list[Row]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = readme_section.stamp()
-    machine = readme_section.machine()
-    text = (f"Measured {stamp} on {machine}; SQLite, one `crosswind api-server` "
-               f"process, client threads on the same machine (`bench/api_bench.py --record`); "
-               f"1-minute load average before the run: {load:.1f} (shared machine).\n"
-               "Airflow 2 figures: shared/reference/airflow-2-figures.md "
-               "(same kind of machine). On a busy shared machine absolute figures fall with "
-               "the load (even /health); the `vs /health` column and server CPU per request "
-               "are the steadier figures. Writes as in Airflow's scenario: POSTs for the "
-               "whole period, then DELETEs of what they created, each timed on its own; "
-               "/health is an async route reading inline like the authenticated GETs, so "
-               "the `vs /health` column compares like with like.\n\n"
-               f"{body}\n")
-    readme_section.write_section(SECTION, text)
+    readme_section.record(SECTION, (
+        f"SQLite, one `crosswind api-server` "
+        f"process, client threads on the same machine (`bench/api_bench.py --record`); "
+        f"1-minute load average before the run: {load:.1f} (shared machine).\n"
+        "Airflow 2 figures: shared/reference/airflow-2-figures.md "
+        "(same kind of machine). On a busy shared machine absolute figures fall with "
+        "the load (even /health); the `vs /health` column and server CPU per request "
+        "are the steadier figures. Writes as in Airflow's scenario: POSTs for the "
+        "whole period, then DELETEs of what they created, each timed on its own; "
+        "/health is an async route reading inline like the authenticated GETs, so "
+        "the `vs /health` column compares like with like."), body)
 
 
 def main() -> None:
@@ -243,7 +239,6 @@ def main() -> None:
     print(out)
     if args.record:
         record(out, load)
-        print(f"\nrecorded in {README}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from pathlib import Path
 import httpx
 import readme_section  # bench/ is on sys.path when a script runs
 
-README = readme_section.README
 SECTION = "## DAG processing (issue 3)"
 AUTH = ("admin", "bench-dag-processor")
 DAGS, HEALTH = "GET /dags?limit=100", "GET /health (no auth)"
@@ -250,13 +249,10 @@ def report(scan: dict[str, float], seen: dict[str, list[float]],
 
 
 def record(body: str, backend: str) -> None:
-    stamp = readme_section.stamp()
-    machine = readme_section.machine()
-    text = (f"Measured {stamp} on {machine}; {backend}; "
-               "`bench/dag_processor_bench.py --record`. Airflow 2 figures: "
-               "shared/reference/airflow-2-figures.md.\n\n"
-               f"{body}\n")
-    readme_section.write_section(SECTION, text)
+    readme_section.record(SECTION, (
+        f"{backend}; "
+        "`bench/dag_processor_bench.py --record`. Airflow 2 figures: "
+        "shared/reference/airflow-2-figures.md."), body)
 
 
 def main() -> None:
@@ -287,7 +283,6 @@ def main() -> None:
         backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         record(out, f"{backend}, api-server --workers {args.api_workers}; 1-minute load "
                     f"average before the run: {load_before:.1f} (shared machine)")
-        print(f"\nrecorded in {README}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ import httpx
 import readme_section  # bench/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
-README = readme_section.README
 SECTION = "## Engine (issue 4)"
 REFERENCE = ROOT.parent / "shared" / "reference"
 AUTH = ("admin", "bench-admin-pw")
@@ -260,21 +259,18 @@ def table(r: dict[str, object]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = readme_section.stamp()
-    machine = readme_section.machine()
-    text = (f"Measured {stamp} on {machine}; SQLite, `crosswind standalone` "
-               "(API server; scheduler with the DAG processor as a thread; the fork server, "
-               "started with the first try, so the first trigger below includes its start; "
-               "task processes), local executor with default settings (parallelism 32, "
-               "max_active_tasks 16 like Airflow); `bench/engine_bench.py --record`. Runs "
-               "triggered and polled through the REST API every 50 ms (as Airflow's "
-               "figures). PSS = sum of "
-               "/proc/PID/smaps_rollup Pss over the standalone process tree (Airflow's figure "
-               "adds PostgreSQL separately). 1-minute load average after the run: "
-               f"{load:.1f} (shared machine; figures vary by about ±15% between runs). Airflow 2 "
-               "figures: shared/reference/airflow-2-figures.md.\n\n"
-               f"{body}\n")
-    readme_section.write_section(SECTION, text)
+    readme_section.record(SECTION, (
+        f"SQLite, `crosswind standalone` "
+        "(API server; scheduler with the DAG processor as a thread; the fork server, "
+        "started with the first try, so the first trigger below includes its start; "
+        "task processes), local executor with default settings (parallelism 32, "
+        "max_active_tasks 16 like Airflow); `bench/engine_bench.py --record`. Runs "
+        "triggered and polled through the REST API every 50 ms (as Airflow's "
+        "figures). PSS = sum of "
+        "/proc/PID/smaps_rollup Pss over the standalone process tree (Airflow's figure "
+        "adds PostgreSQL separately). 1-minute load average after the run: "
+        f"{load:.1f} (shared machine; figures vary by about ±15% between runs). Airflow 2 "
+        "figures: shared/reference/airflow-2-figures.md."), body)
 
 
 def main() -> None:
@@ -286,7 +282,6 @@ def main() -> None:
     print(out)
     if args.record:
         record(out, float(result["load"]))  # type: ignore[arg-type]
-        print(f"\nrecorded in {README}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,12 @@ def stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def record(title: str, how: str, body: str) -> None:
+    """Write section `title`: "Measured <when> on <machine>; <how>", then `body`."""
+    write_section(title, f"Measured {stamp()} on {machine()}; {how}\n\n{body}\n")
+    print(f"\nrecorded in {README}")
+
+
 def write_section(title: str, text: str) -> None:
     """Replace the section headed `title` (a '## ...' line) with `text`, or append it;
     the other sections stay as they are."""

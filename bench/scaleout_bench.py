@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support.cluster import Cluster, private_redis, wait_for  # noqa: E402
 from support.servers import fresh_postgres_database  # noqa: E402
 
-README = readme_section.README
 SECTION = "## Scale-out (issue 5)"
 DAG_FILE = Path("/work/shared/reference/bench-dags/bench_fanout_1000.py")
 PG = os.environ.get("CROSSWIND_TEST_DATABASE_URL",
@@ -92,16 +91,13 @@ def table(rows: list[tuple[str, float]]) -> str:
 
 
 def record(body: str, load: float) -> None:
-    stamp = readme_section.stamp()
-    machine = readme_section.machine()
-    text = (f"Measured {stamp} on {machine}; every process on this one "
-               "machine, PostgreSQL on loopback, Redis broker, tasks from "
-               "shared/reference/bench-dags/bench_fanout_1000.py, trigger → run success "
-               f"(`bench/scaleout_bench.py --record`); 1-minute load average before the run: "
-               f"{load:.1f} (shared machine). Celery: 2 `crosswind worker` processes, "
-               "concurrency 16 each; local: parallelism 32 (default).\n\n"
-               f"{body}\n")
-    readme_section.write_section(SECTION, text)
+    readme_section.record(SECTION, (
+        f"every process on this one "
+        "machine, PostgreSQL on loopback, Redis broker, tasks from "
+        "shared/reference/bench-dags/bench_fanout_1000.py, trigger → run success "
+        f"(`bench/scaleout_bench.py --record`); 1-minute load average before the run: "
+        f"{load:.1f} (shared machine). Celery: 2 `crosswind worker` processes, "
+        "concurrency 16 each; local: parallelism 32 (default)."), body)
 
 
 def main() -> None:
@@ -115,7 +111,6 @@ def main() -> None:
     print(out)
     if args.record:
         record(out, load)
-        print(f"\nrecorded in {README}")
 
 
 if __name__ == "__main__":
