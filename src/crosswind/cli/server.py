@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import click
 
-from crosswind.cli.context import settings_and_db
-from crosswind.store.bootstrap import prepare
+from crosswind.cli.context import prepared_server_settings
 
 
 def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
     import uvicorn
 
-    settings, db = settings_and_db()
-    generated = prepare(db, settings, generate_admin=generate_admin)
-    db.dispose()
-    if generated:
-        click.echo(f"created admin user {generated[0]!r} with password {generated[1]!r} "
-                   "(shown once)")
+    prepared_server_settings(generate_admin)
     click.echo(f"Crosswind API listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1, docs: /api/v1/docs)", err=False)
     uvicorn.run(

@@ -25,9 +25,8 @@ from collections.abc import Callable
 
 import click
 
-from crosswind.cli.context import settings_and_db
+from crosswind.cli.context import prepared_server_settings
 from crosswind.settings import Settings
-from crosswind.store.bootstrap import prepare
 
 log = logging.getLogger("crosswind.standalone")
 
@@ -129,12 +128,7 @@ def standalone(host: str, port: int) -> None:
     """API server, DAG processor, scheduler and local executor in one command."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
-    settings, db = settings_and_db()
-    generated = prepare(db, settings, generate_admin=True)
-    db.dispose()
-    if generated:
-        click.echo(f"created admin user {generated[0]!r} with password {generated[1]!r} "
-                   "(shown once)")
+    settings = prepared_server_settings(generate_admin=True)
     _preload_common()
     gc.freeze()  # keep the garbage collector from dirtying pages the children share
     pids = {_fork("scheduler and DAG processor", lambda: _engine(settings)): "scheduler"}
