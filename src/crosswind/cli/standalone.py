@@ -113,10 +113,14 @@ def _watch_children(pids: dict[int, str]) -> None:
     def check(*_: object) -> None:
         for pid, name in list(pids.items()):
             with contextlib.suppress(ChildProcessError):
-                done, _ = os.waitpid(pid, os.WNOHANG)
+                done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
                     pids.pop(pid)
-                    log.error("%s exited; stopping standalone", name)
+                    code = os.waitstatus_to_exitcode(status)
+                    # Exit 0 is a clean stop: Ctrl-C or a group SIGTERM reaches the
+                    # children as well as us. Anything else is a crash.
+                    log.log(logging.INFO if code == 0 else logging.ERROR,
+                            "%s exited (code %s); stopping standalone", name, code)
                     os.kill(os.getpid(), signal.SIGTERM)
     signal.signal(signal.SIGCHLD, check)
 
