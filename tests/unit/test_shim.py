@@ -82,14 +82,29 @@ def test_non_airflow_imports_untouched() -> None:
         importlib.import_module("airflowish_nothing")
 
 
-def test_pendulum_fallback_for_common_dag_idioms() -> None:
-    import datetime as dt
-
-    pendulum = importlib.import_module("pendulum")
-    start = pendulum.datetime(2024, 1, 2, tz="UTC")
-    assert start == dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
-    assert pendulum.duration(hours=2) == dt.timedelta(hours=2)
-    assert pendulum.now().tzinfo is not None
+@pytest.mark.parametrize(
+    "start",
+    [
+        "pendulum.datetime(2024, 1, 2, tz='Europe/Amsterdam')",
+        "datetime.datetime(2024, 1, 2, tzinfo=pendulum.timezone('Europe/Amsterdam'))",
+        "datetime.datetime(2024, 1, 2, tzinfo=Timezone('Europe/Amsterdam'))",
+        "datetime.datetime(2024, 1, 2, tzinfo=ZoneInfo('Europe/Amsterdam'))",
+    ],
+)
+def test_a_dag_takes_the_time_zone_of_its_start_date(start: str) -> None:
+    scope: dict = {}
+    exec(  # the imports and date a DAG file writes
+        "import datetime, pendulum\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from pendulum.tz.timezone import Timezone\n"
+        "from airflow import DAG\n"
+        f"dag = DAG('tz', schedule='0 6 * * *', start_date={start})\n",
+        scope,
+    )
+    dag = scope["dag"]
+    assert dag.timezone.name == "Europe/Amsterdam"
+    assert dag.start_date.isoformat() == "2024-01-01T23:00:00+00:00"  # stored in UTC
+    assert dag.schedule_info["timezone"] == "Europe/Amsterdam"
 
 
 def test_import_crosswind_stays_light() -> None:

@@ -63,8 +63,10 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils": [],
     "airflow.utils.dates": [(_D + "utils_dates", "days_ago")],
     "airflow.utils.timezone": [
-        (_D + "utils_dates", "utcnow make_aware"),
-        ("crosswind.dags.airflow_shim", "utc datetime"),
+        (_D + "utils_dates", "utcnow make_aware make_naive convert_to_utc coerce_datetime "
+         "is_localized is_naive parse utc"),
+        ("crosswind.dags.airflow_shim", "datetime"),
+        ("crosswind.timetables.zones", "parse_timezone"),
     ],
     "airflow.utils.trigger_rule": [(_D + "trigger_rule", "TriggerRule")],
     "airflow.utils.edgemodifier": [(_D + "edgemodifier", "Label")],
@@ -83,6 +85,24 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
     "airflow.providers": [],
+    "airflow.timetables": [],
+    "airflow.timetables.base": [
+        ("crosswind.timetables.base", "DagRunInfo DataInterval TimeRestriction Timetable"),
+    ],
+    "airflow.timetables.interval": [
+        ("crosswind.timetables.cron", "CronDataIntervalTimetable"),
+        ("crosswind.timetables.delta", "DeltaDataIntervalTimetable"),
+    ],
+    "airflow.timetables.trigger": [
+        ("crosswind.timetables.cron", "CronTriggerTimetable"),
+        ("crosswind.timetables.delta", "DeltaTriggerTimetable"),
+    ],
+    "airflow.timetables.events": [("crosswind.timetables.events", "EventsTimetable")],
+    "airflow.timetables.simple": [
+        ("crosswind.timetables.simple", "NullTimetable OnceTimetable ContinuousTimetable"),
+    ],
+    "airflow.plugins_manager": [("crosswind.plugins", "AirflowPlugin")],
+    "airflow.macros": [(_D + "context", "ds_add ds_format datetime timedelta")],
 }
 _PACKAGES = {
     "airflow",
@@ -94,6 +114,7 @@ _PACKAGES = {
     "airflow.utils.log",
     "airflow.providers",
     "airflow.sensors",
+    "airflow.timetables",
 }
 
 
@@ -130,15 +151,6 @@ class State(TaskInstanceState):
 Context = dict
 
 
-def _utc() -> Any:
-    from datetime import UTC
-
-    return UTC
-
-
-utc = _utc()
-
-
 def datetime(*args: Any, **kwargs: Any) -> Any:
     """airflow.utils.timezone.datetime: aware in UTC unless tzinfo given."""
     from crosswind.dags.utils_dates import aware_datetime
@@ -170,36 +182,13 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 setattr(module, name, getattr(target, name))
 
 
-class PendulumFallbackFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves `pendulum` from compat_pendulum; sits last so a real install wins."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "pendulum":
-            return None
-        return importlib.machinery.ModuleSpec(fullname, self)
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
-        return None
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        source = importlib.import_module("crosswind.dags.compat_pendulum")
-        for name in dir(source):
-            if not name.startswith("_"):
-                setattr(module, name, getattr(source, name))
-
-
 _finder = AirflowShimFinder()
-_pendulum_finder = PendulumFallbackFinder()
 
 
 def install() -> None:
     """Activate the shim (idempotent)."""
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
-    if _pendulum_finder not in sys.meta_path:
-        sys.meta_path.append(_pendulum_finder)
 
 
 def preload() -> None:
@@ -210,8 +199,7 @@ def preload() -> None:
 
 
 def uninstall() -> None:
-    for finder in (_finder, _pendulum_finder):
-        if finder in sys.meta_path:
-            sys.meta_path.remove(finder)
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
     for name in [n for n in sys.modules if n == "airflow" or n.startswith("airflow.")]:
         del sys.modules[name]

@@ -14,6 +14,7 @@ from typing import Any
 
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
+from crosswind.timetables.zones import encode_timezone
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -100,6 +101,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "doc_md": dag.doc_md,
         "owners": sorted({t["owner"] for t in tasks}),
         "schedule": schedule,
+        "timezone": encode_timezone(dag.timezone),
         "timetable_summary": timetable_summary(schedule),
         "timetable_description": timetable_description(schedule),
         "start_date": _iso(_effective_start(dag)),
