@@ -86,6 +86,9 @@ def ensure_loaded() -> None:
     macros_modules.clear()
     if _folder is None or not _folder.is_dir():
         return
+    from crosswind.dags import airflow_shim
+
+    airflow_shim.install()  # plugin files import airflow.* like DAG files do
     for path in sorted(_plugin_files(_folder)):
         _load_file(path)
     for plugin in plugins:

@@ -14,6 +14,7 @@ from typing import Any
 
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
+from crosswind.timetables.registry import probe
 from crosswind.timetables.zones import encode_timezone
 
 
@@ -93,6 +94,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
 def serialize_dag(dag: Any) -> dict[str, Any]:
     """The JSON-safe document for one DAG (see the module docstring of this package)."""
     schedule = dict(dag.schedule_info)
+    probe(dag.timetable, _effective_start(dag), dag.end_date, bool(dag.catchup))
     tasks = [serialize_task(dag.task_dict[tid]) for tid in sorted(dag.task_dict)]
     return {
         "dag_id": dag.dag_id,

@@ -118,3 +118,25 @@ def timetable_for(schedule: dict[str, Any] | None) -> Timetable:
             raise TimetableNotRegistered(path)
         return cls.deserialize(schedule.get("data") or {})  # type: ignore[attr-defined]
     raise ValueError(f"Unknown schedule kind {kind!r}")
+
+
+def probe(timetable: Timetable, start_date: Any, end_date: Any, catchup: bool) -> None:
+    """Ask a user timetable for a first run and round-trip it through serialize(), so a
+    timetable that raises fails the DAG file's import (with a message that says so)
+    instead of the scheduler later."""
+    path = classpath(timetable)
+    if path in BUILTIN:
+        return
+    from crosswind.timetables.base import TimeRestriction, coerce, utcnow
+
+    try:
+        rebuilt = type(timetable).deserialize(timetable.serialize())  # type: ignore[attr-defined]
+        restriction = TimeRestriction(coerce(start_date), coerce(end_date), catchup)
+        rebuilt.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+        rebuilt.infer_manual_data_interval(run_after=utcnow())
+    except Exception as exc:
+        raise TimetableFailed(f"Timetable {path} failed: {type(exc).__name__}: {exc}") from exc
+
+
+class TimetableFailed(ValueError):
+    """A user timetable raised while the DAG file was parsed."""
