@@ -95,6 +95,8 @@ def test_a_timetable_that_raises_or_is_not_registered_is_an_import_error(api: ht
 
 
 def test_the_dag_time_zone_reaches_the_task(api: httpx.Client):
+    wait_dag(api, "amsterdam")
+    assert api.get("/dags/amsterdam/details").json()["timezone"] == "Europe/Amsterdam"
     run = trigger_at(api, "amsterdam", "2024-07-01T10:00:00+00:00")
     assert wait_run(api, "amsterdam", run["dag_run_id"]) == "success"
     assert xcom(api, "amsterdam", run["dag_run_id"], "when") == {
