@@ -130,3 +130,30 @@ def test_typing_and_sensor_modules() -> None:
     from airflow.utils.weight_rule import WeightRule
 
     assert Context is dict and WeightRule.UPSTREAM == "upstream"
+
+
+def test_python_my_dag_py_imports_airflow_from_crosswind(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    dag_file = tmp_path / "my_dag.py"
+    dag_file.write_text(
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.bash import BashOperator\n"
+        "with DAG('mine', schedule=None, start_date=datetime(2024, 1, 1)) as dag:\n"
+        "    BashOperator(task_id='hi', bash_command='echo hi')\n"
+        "if __name__ == '__main__':\n"
+        "    print(dag.test())\n"
+    )
+    out = subprocess.run([sys.executable, str(dag_file)], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "'hi': 'success'" in out.stdout
+    # A real Airflow in the venv (here: a package first on sys.path) wins over the shim.
+    (tmp_path / "real" / "airflow").mkdir(parents=True)
+    (tmp_path / "real" / "airflow" / "__init__.py").write_text("REAL = True\n")
+    out = subprocess.run([sys.executable, "-c", "import airflow; print(airflow.REAL)"],
+                         capture_output=True, text=True, timeout=60,
+                         env={"PYTHONPATH": str(tmp_path / "real"), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip() == "True", out.stderr
