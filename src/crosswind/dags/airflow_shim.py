@@ -32,7 +32,7 @@ _PYOPS = (
 )
 # airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
 MODULES: dict[str, list[tuple[str, str]]] = {
-    "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg")],
+    "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg"), (_D + "datasets", "Dataset")],
     "airflow.exceptions": [(_EXC, _EXC_NAMES)],
     "airflow.models": [
         (_D + "dag", "DAG"),
@@ -83,6 +83,12 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
     "airflow.providers": [],
+    # Datasets (data-aware scheduling)
+    "airflow.datasets": [
+        (_D + "datasets", "Dataset DatasetAlias DatasetAll DatasetAny BaseDataset")],
+    "airflow.datasets.metadata": [(_D + "datasets", "Metadata")],
+    "airflow.timetables": [],
+    "airflow.timetables.datasets": [(_D + "dataset_schedule", "DatasetOrTimeSchedule")],
 }
 _PACKAGES = {
     "airflow",
@@ -94,6 +100,8 @@ _PACKAGES = {
     "airflow.utils.log",
     "airflow.providers",
     "airflow.sensors",
+    "airflow.datasets",
+    "airflow.timetables",
 }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from crosswind.dags import dataset_schedule
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import (
     AirflowException,
@@ -112,7 +113,10 @@ class DAG:
         self.description = description
         self.default_args = dict(default_args or {})
         self.schedule_interval = self._pick_schedule(schedule, schedule_interval)
-        self.schedule_info = normalize_schedule(self.schedule_interval)
+        # Datasets: the condition apart, the time part (if any) scheduled as usual.
+        time_part, self.dataset_condition, self.dataset_schedule = dataset_schedule.split(
+            self.schedule_interval)
+        self.schedule_info = normalize_schedule(time_part)
         self.start_date = as_utc(start_date or self.default_args.get("start_date"))
         self.end_date = as_utc(end_date or self.default_args.get("end_date"))
         self.catchup = catchup
