@@ -17,7 +17,14 @@ from datetime import datetime
 from types import GeneratorType
 from typing import Any
 
-from crosswind.dags.datasets import Dataset, DatasetAlias, Metadata, event_key, sanitize_uri
+from crosswind.dags.datasets import (
+    Dataset,
+    DatasetAlias,
+    Metadata,
+    as_list,
+    event_key,
+    sanitize_uri,
+)
 from crosswind.dags.runtime import get_backend
 
 
@@ -111,19 +118,13 @@ class InletEventsAccessors(Mapping[Any, Sequence[InletEvent]]):
         return len(self._inlets)
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple | set) else [value]
-
-
 def context_entries(task: Any) -> dict[str, Any]:
     """The dataset keys of the task context."""
     return {
         "outlet_events": OutletEventAccessors(),
-        "inlet_events": InletEventsAccessors(_as_list(getattr(task, "inlets", None))),
-        "inlets": _as_list(getattr(task, "inlets", None)),
-        "outlets": _as_list(getattr(task, "outlets", None)),
+        "inlet_events": InletEventsAccessors(as_list(getattr(task, "inlets", None))),
+        "inlets": as_list(getattr(task, "inlets", None)),
+        "outlets": as_list(getattr(task, "outlets", None)),
     }
 
 
@@ -149,7 +150,7 @@ def emitted(task: Any, context: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     out: list[dict[str, Any]] = []
     through: dict[tuple[str, str], dict[str, Any]] = {}
-    for obj in _as_list(getattr(task, "outlets", None)):
+    for obj in as_list(getattr(task, "outlets", None)):
         if isinstance(obj, Dataset):
             out.append({"uri": obj.uri, "extra": events[obj].extra or {}, "aliases": []})
         elif isinstance(obj, DatasetAlias):

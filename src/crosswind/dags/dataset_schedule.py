@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crosswind.dags.datasets import BaseDataset, Dataset, DatasetAlias, DatasetAll
+from crosswind.dags.datasets import BaseDataset, Dataset, DatasetAlias, DatasetAll, as_list
 
 
 class DatasetOrTimeSchedule:
@@ -96,7 +96,7 @@ def task_fields(task: Any) -> dict[str, Any]:
     """A task's `outlets` / `inlets` in the serialized DAG (only when it has some)."""
     out: dict[str, Any] = {}
     for name in ("outlets", "inlets"):
-        refs = [_ref(o) for o in getattr(task, name, None) or ()]
+        refs = [_ref(o) for o in as_list(getattr(task, name, None))]
         refs = [r for r in refs if r is not None]
         if refs:
             out[name] = refs

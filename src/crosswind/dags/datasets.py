@@ -176,6 +176,13 @@ class DatasetAny(_Condition):
         return DatasetAny(*self.objects, other)
 
 
+def as_list(value: Any) -> list[Any]:
+    """A task's `inlets` / `outlets` as a list (one object or a collection may be given)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple | set) else [value]
+
+
 def event_key(target: Any) -> str:
     """The key of outlet_events / inlet_events / Metadata: a URI or an alias name."""
     if isinstance(target, DatasetAlias):
