@@ -63,3 +63,10 @@ def _replace(c: Connection, table: Any, where: Any, column: Any, wanted: set[int
         c.execute(delete(table).where(where, column.in_(have - wanted)))
     ignore_duplicates(c, table, [row(i) for i in sorted(wanted - have)])
 
+
+
+def forget_dag(c: Connection, dag_id: str) -> None:
+    """A deleted DAG: its references and queued events go (datasets and events stay)."""
+    for table, column in ((REF, REF.c.dag_id), (AREF, AREF.c.dag_id), (OUT, OUT.c.dag_id),
+                          (DDRQ, DDRQ.c.target_dag_id)):
+        c.execute(delete(table).where(column == dag_id))
