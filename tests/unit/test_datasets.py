@@ -137,3 +137,16 @@ def test_outlet_events_metadata_and_alias_events():
         {"uri": "s3://via/", "extra": {"k": "v"}, "aliases": ["al"]},
         {"uri": "s3://other/", "extra": {}, "aliases": ["al"]},
     ]
+
+
+def test_readme_example_parses():
+    from pathlib import Path
+
+    from crosswind.dags.parser import parse_file_isolated
+
+    path = Path(__file__).parents[2] / "docs" / "examples" / "datasets.py"
+    outcome = parse_file_isolated(str(path), 30)
+    assert outcome.error is None, outcome.error
+    refine = next(d for d in outcome.dags if d["dag_id"] == "refine")
+    assert refine["dataset_expression"] == {
+        "any": [{"all": ["s3://lake/raw", "s3://lake/clean"]}, {"alias": "partners"}]}
