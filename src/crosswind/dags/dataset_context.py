@@ -118,9 +118,43 @@ class InletEventsAccessors(Mapping[Any, Sequence[InletEvent]]):
         return len(self._inlets)
 
 
-def context_entries(task: Any) -> dict[str, Any]:
+class TriggeringEvents(Mapping[str, list[InletEvent]]):
+    """triggering_dataset_events: URI -> the events a dataset-triggered run consumed
+    (read on first use; empty for other runs)."""
+
+    def __init__(self, dag_id: str, run_id: str, run_type: str) -> None:
+        self._key = (dag_id, run_id, run_type)
+        self._data: dict[str, list[InletEvent]] | None = None
+
+    def _load(self) -> dict[str, list[InletEvent]]:
+        if self._data is None:
+            self._data = {}
+            dag_id, run_id, run_type = self._key
+            reader = getattr(get_backend(), "dataset_events", None)
+            if run_type == "dataset_triggered" and reader is not None:
+                for row in reader(consumed_by=(dag_id, run_id)):
+                    self._data.setdefault(row["uri"], []).append(InletEvent(row))
+        return self._data
+
+    def __getitem__(self, uri: str) -> list[InletEvent]:
+        return self._load()[uri]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return repr(self._load())
+
+
+def context_entries(task: Any, run: Any = None) -> dict[str, Any]:
     """The dataset keys of the task context."""
+    triggering = (TriggeringEvents(run.dag_id, run.run_id, run.run_type)
+                  if run is not None else {})
     return {
+        "triggering_dataset_events": triggering,
         "outlet_events": OutletEventAccessors(),
         "inlet_events": InletEventsAccessors(as_list(getattr(task, "inlets", None))),
         "inlets": as_list(getattr(task, "inlets", None)),

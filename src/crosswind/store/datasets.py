@@ -99,10 +99,15 @@ def upstream_events(session: Session, run: DagRun) -> Select[Any]:
     return events_query({}).where(EV.id.in_(consumed))
 
 
-def inlet_events(session: Session, *, uri: str | None, alias: str | None
-                 ) -> list[dict[str, Any]]:
+def inlet_events(session: Session, *, uri: str | None, alias: str | None,
+                 consumed_by: tuple[str, str] | None = None) -> list[dict[str, Any]]:
     stmt = select(EV, DS.uri).join(DS, DS.id == EV.dataset_id)
-    if alias is not None:
+    if consumed_by is not None:
+        run_ids = select(DagRun.id).where(DagRun.dag_id == consumed_by[0],
+                                          DagRun.run_id == consumed_by[1])
+        stmt = stmt.where(EV.id.in_(select(DagRunDatasetEvent.event_id).where(
+            DagRunDatasetEvent.dag_run_id.in_(run_ids))))
+    elif alias is not None:
         stmt = stmt.join(DatasetAliasDatasetEvent, DatasetAliasDatasetEvent.event_id == EV.id).join(
             DatasetAliasModel, DatasetAliasModel.id == DatasetAliasDatasetEvent.alias_id).where(
             DatasetAliasModel.name == alias)

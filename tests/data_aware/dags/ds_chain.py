@@ -53,7 +53,8 @@ with DAG("ds_join", schedule=(RAW_A & RAW_B), start_date=START, catchup=False):
 
     @task(inlets=[RAW_A, RAW_B], outlets=[JOINED])
     def join(*, inlet_events=None, triggering_dataset_events=None):
-        return inlet_events[RAW_A][-1].extra["rows"] + inlet_events[RAW_B][-1].extra["rows"]
+        rows = inlet_events[RAW_A][-1].extra["rows"] + inlet_events[RAW_B][-1].extra["rows"]
+        return {"rows": rows, "triggered_by": sorted(triggering_dataset_events)}
 
     join()
 
