@@ -2,8 +2,10 @@
 
     Viewer  reads DAGs and everything that hangs off them (runs, task instances, logs,
             XComs, sources), import errors and the event log.
-    User    Viewer + changes DAGs (pause), runs and task instances (trigger, clear, set state).
-    Op      User + variables, connections and pools (everything but user management).
+    User    Viewer + changes DAGs (pause), runs and task instances (trigger, clear, set state),
+            creates dataset events.
+    Op      User + variables, connections, pools and queued dataset events (everything but
+            user management).
     Admin   everything, including users and other users' tokens.
 
 A personal access token narrows its user's rights: scope `read` allows reads, `write` adds
@@ -22,7 +24,9 @@ SCOPES = ("read", "write", "admin")
 DAG_RESOURCES = frozenset(
     {"dag", "dag_run", "task_instance", "log", "xcom", "dag_source"}
 )
-VIEW_RESOURCES = DAG_RESOURCES | {"import_error", "event_log"}
+# "dataset": read by all, written (POST /datasets/events) by User and above;
+# "dataset_queue": read by all, deleted by Op and above (Airflow's FAB Datasets grants).
+VIEW_RESOURCES = DAG_RESOURCES | {"import_error", "event_log", "dataset"}
 OP_RESOURCES = frozenset({"variable", "connection", "pool"})
 ADMIN_RESOURCES = frozenset({"user"})
 
@@ -34,6 +38,8 @@ def role_allows(role: str, resource: str, action: Action) -> bool:
         return action == "read" or role in ("User", "Op")
     if resource in OP_RESOURCES:
         return role == "Op"
+    if resource == "dataset_queue":
+        return action == "read" or role == "Op"
     return False
 
 

@@ -32,7 +32,7 @@ _PYOPS = (
 )
 # airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
 MODULES: dict[str, list[tuple[str, str]]] = {
-    "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg")],
+    "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg"), (_D + "datasets", "Dataset")],
     "airflow.exceptions": [(_EXC, _EXC_NAMES)],
     "airflow.models": [
         (_D + "dag", "DAG"),
@@ -105,6 +105,11 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     ],
     "airflow.plugins_manager": [("crosswind.plugins", "AirflowPlugin")],
     "airflow.macros": [(_D + "context", "ds_add ds_format datetime timedelta")],
+    # Datasets (data-aware scheduling)
+    "airflow.datasets": [
+        (_D + "datasets", "Dataset DatasetAlias DatasetAll DatasetAny BaseDataset")],
+    "airflow.datasets.metadata": [(_D + "datasets", "Metadata")],
+    "airflow.timetables.datasets": [(_D + "dataset_schedule", "DatasetOrTimeSchedule")],
 }
 _PACKAGES = {
     "airflow",
@@ -116,6 +121,7 @@ _PACKAGES = {
     "airflow.utils.log",
     "airflow.providers",
     "airflow.sensors",
+    "airflow.datasets",
     "airflow.timetables",
 }
 

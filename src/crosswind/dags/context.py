@@ -18,6 +18,7 @@ from typing import Any
 import dateutil
 import dateutil.relativedelta
 
+from crosswind.dags import dataset_context
 from crosswind.dags.hooks import BaseHook, Connection
 from crosswind.dags.params import resolve_params
 from crosswind.dags.runtime import get_backend
@@ -269,6 +270,7 @@ def build_context(*, dag: Any, task: Any, run: RunInfo, ti: TIInfo) -> dict[str,
         "task_instance_key_str": f"{run.dag_id}__{ti.task_id}__{logical.strftime('%Y%m%d')}",
         "expanded_ti_count": None,
         "triggering_dataset_events": {},
+        **dataset_context.context_entries(task, run),
         **_date_keys("", logical),
         **_time_keys(logical),
         **_date_keys("next_", run.data_interval_end),

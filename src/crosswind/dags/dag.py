@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from crosswind.dags import dataset_schedule
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import (
     AirflowException,
@@ -127,13 +128,16 @@ class DAG:
                 )
             schedule = timetable
         chosen = self._pick_schedule(schedule, schedule_interval)
-        self.timetable: Timetable = create_timetable(chosen, self.timezone)
+        # Datasets: the condition apart, the time part (if any) scheduled as usual.
+        time_part, self.dataset_condition, self.dataset_schedule = dataset_schedule.split(
+            chosen)
+        self.timetable: Timetable = create_timetable(time_part, self.timezone)
         self.timetable.validate()
         # Kept for compatibility, as in Airflow: a timetable's summary, else as written.
         self.schedule_interval = (
             self.timetable.summary if isinstance(chosen, Timetable) else chosen
         )
-        self._schedule_arg = chosen
+        self._schedule_arg = time_part
         self.catchup = catchup
         self.max_active_runs = max_active_runs
         limit = self.timetable.active_runs_limit

@@ -18,6 +18,7 @@ from crosswind.dags.parser import ParseOutcome
 from crosswind.dags.processor_next import last_intervals, next_run_fields
 from crosswind.dags.serialize import dag_hash
 from crosswind.models import DagCode, DagFile, DagModel, ImportError_, SerializedDag
+from crosswind.store import dataset_refs
 from crosswind.store.dags import file_token
 
 DUPLICATE_MARK = "AirflowDagDuplicatedIdException"
@@ -226,6 +227,7 @@ class ChunkWriter:
         if changed:
             self.stats.dags_written += 1
             self.pending_next.append((row, data))
+            dataset_refs.sync_dag(self.s.connection(), data, self.now)
 
     def _set_next_runs(self) -> None:
         last = last_intervals(self.s, (row.dag_id for row, _ in self.pending_next))

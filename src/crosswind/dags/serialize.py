@@ -12,6 +12,7 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
+from crosswind.dags import dataset_schedule
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
 from crosswind.timetables.registry import probe
@@ -88,6 +89,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "has_on_failure_callback": _has_callback(task.on_failure_callback),
         "has_on_retry_callback": _has_callback(task.on_retry_callback),
         "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        **dataset_schedule.task_fields(task),
     }
 
 
@@ -119,6 +121,8 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "has_on_success_callback": _has_callback(dag.on_success_callback),
         "has_on_failure_callback": _has_callback(dag.on_failure_callback),
         "tasks": tasks,
+        **dataset_schedule.serialized_fields(
+            dag, timetable_summary(schedule), timetable_description(schedule)),
     }
 
 

@@ -49,6 +49,11 @@ TASK_DEFAULTS: dict[str, Any] = {
     "max_active_tis_per_dagrun": None,
     "multiple_outputs": False,
     "task_group": None,
+    # Datasets (crosswind.dags.datasets): outlets emit events when the task succeeds.
+    "inlets": None,
+    "outlets": None,
+    "pre_execute": None,
+    "post_execute": None,
 }
 # Airflow arguments accepted for compatibility and not acted upon.
 IGNORED_ARGS = frozenset(
@@ -60,8 +65,6 @@ IGNORED_ARGS = frozenset(
         "run_as_user",
         "resources",
         "task_concurrency",
-        "inlets",
-        "outlets",
         "doc_json",
         "doc_yaml",
         "doc_rst",

@@ -55,6 +55,15 @@ class DbBackend:
             XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
             XCom.map_index == map_index, XCom.key == key)))
 
+    def dataset_events(self, uri: str | None = None, alias: str | None = None,
+                       consumed_by: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+        """inlet_events: every event of a dataset (or through an alias), oldest first;
+        triggering_dataset_events: those a run consumed (`consumed_by=(dag_id, run_id)`)."""
+        from crosswind.store.datasets import inlet_events
+
+        return fast_db.read(self.db, lambda s: inlet_events(
+            s, uri=uri, alias=alias, consumed_by=consumed_by))
+
     def flush(self, conn: Any) -> None:
         """Write buffered pushes in the caller's transaction (replacing same keys); kept
         in memory so a retried transaction writes them again."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from crosswind.dags import dataset_context
 from crosswind.dags.exceptions import (
     AirflowFailException,
     AirflowSkipException,
@@ -116,9 +117,13 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome) -> None:
     try:
         outcome.rendered_fields = json_safe(render_template_fields(task, context))
         _run_callbacks(task.on_execute_callback, context)
+        if callable(getattr(task, "pre_execute", None)):
+            task.pre_execute(context)
         timeout = task.execution_timeout.total_seconds() if task.execution_timeout else None
         with _timeout(timeout, task.task_id):
-            result = task.execute(context)
+            result = dataset_context.drain(task.execute(context), context)
+        if callable(getattr(task, "post_execute", None)):
+            task.post_execute(context, result)
         _push_result(task, ti, result)
     except AirflowSkipException as exc:
         log.info("Skipping task %s: %s", task.task_id, exc)

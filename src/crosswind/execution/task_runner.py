@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crosswind.dags import masking
+from crosswind.dags import dataset_context, masking
 from crosswind.dags.context import RunInfo, TIInfo, build_context
 from crosswind.dags.exceptions import AirflowTaskTerminated
 from crosswind.dags.operators.python import callable_parameters
@@ -110,9 +110,13 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
                     max_tries=item.max_tries)
         context = build_context(dag=dag, task=task, run=_run_info(item), ti=ti)
         outcome = execute_task(task, context)
+        if outcome.state == "success":
+            events = dataset_context.emitted(task, context)
         if outcome.state == "failed" and outcome.error:
             log.error("Task failed with exception\n%s", outcome.error.rstrip())
     result = _result(item, outcome, backend, dag)
+    if task is not None and outcome.state == "success":
+        result.dataset_events = events
     log.info("Marking task as %s. dag_id=%s, task_id=%s, run_id=%s", result.state.upper(),
              item.dag_id, item.task_id, item.run_id)
     if result.skip:

@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.engine import Connection
 
+from crosswind.db.base import utcnow
 from crosswind.execution.base import WorkItem
 from crosswind.models import TaskInstance, TaskTry, XCom
 from crosswind.scheduling.retries import failure_state, next_retry_at
 from crosswind.scheduling.wakeup import CHANNEL
+from crosswind.store import dataset_events
 
 TIT = TaskInstance.__table__
 TRY = TaskTry.__table__
@@ -43,6 +45,8 @@ class TryResult:
     rendered_fields: dict[str, Any] | None = None
     xcoms: list[list[Any]] = field(default_factory=list)  # [key, value]
     skip: list[str] = field(default_factory=list)
+    # Outlet events of a successful try ({"uri", "extra", "aliases"}), written with it.
+    dataset_events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict(): that deep-copies every value, and this runs per try.
@@ -129,6 +133,10 @@ def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
         c.execute(XCT.insert().values(dag_id=item.dag_id, run_id=item.run_id,
                                       task_id=item.task_id, map_index=item.map_index, key=key,
                                       value=value, timestamp=end))
+    if won and r.state == "success" and r.dataset_events:  # atomic with the success
+        dataset_events.record(c, r.dataset_events, {
+            "source_dag_id": item.dag_id, "source_task_id": item.task_id,
+            "source_run_id": item.run_id, "source_map_index": item.map_index}, end or utcnow())
     if won and r.skip:
         c.execute(TIT.update().where(
             TIT.c.dag_id == item.dag_id, TIT.c.run_id == item.run_id, TIT.c.task_id.in_(r.skip),

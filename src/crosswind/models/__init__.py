@@ -7,6 +7,18 @@ from crosswind.models.auth import ApiToken, User
 from crosswind.models.connection import Connection
 from crosswind.models.dag import DagCode, DagFile, DagModel, ImportError_, SerializedDag
 from crosswind.models.dag_run import DagRun
+from crosswind.models.dataset import (
+    DagRunDatasetEvent,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetAliasDataset,
+    DatasetAliasDatasetEvent,
+    DatasetAliasModel,
+    DatasetDagRunQueue,
+    DatasetEvent,
+    DatasetModel,
+    TaskOutletDatasetReference,
+)
 from crosswind.models.event_log import EventLog
 from crosswind.models.job import Job
 from crosswind.models.pool import Pool
@@ -21,12 +33,22 @@ __all__ = [
     "DagFile",
     "DagModel",
     "DagRun",
+    "DagRunDatasetEvent",
+    "DagScheduleDatasetAliasReference",
+    "DagScheduleDatasetReference",
+    "DatasetAliasDataset",
+    "DatasetAliasDatasetEvent",
+    "DatasetAliasModel",
+    "DatasetDagRunQueue",
+    "DatasetEvent",
+    "DatasetModel",
     "EventLog",
     "ImportError_",
     "Job",
     "Pool",
     "SerializedDag",
     "TaskInstance",
+    "TaskOutletDatasetReference",
     "TaskTry",
     "User",
     "Variable",

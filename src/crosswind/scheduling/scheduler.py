@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crosswind import plugins
 from crosswind.db.engine import Database
 from crosswind.execution.base import Executor, WorkItem
-from crosswind.scheduling import dag_runs, fast_db, queueing, run_progress, zombies
+from crosswind.scheduling import dag_runs, dataset_runs, fast_db, queueing, run_progress, zombies
 from crosswind.scheduling.dag_cache import DagCache
 from crosswind.settings import Settings
 
@@ -98,6 +98,7 @@ class Scheduler:
         self._parsed_watermark = dag_runs.refresh_next(
             s, self.cache, now, catchup, self._parsed_watermark)
         r.created_runs = dag_runs.create_scheduled_runs(s, self.cache, now, catchup)
+        r.created_runs += dataset_runs.create_dataset_runs(s, self.cache, now)
         r.started_runs = dag_runs.start_queued_runs(s, self.cache, now)
         p = run_progress.process_running_runs(s, self.cache, now)
         r.ti_changes, r.finished_runs, r.killed = p.changed, p.finished_runs, p.kills

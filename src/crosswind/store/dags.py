@@ -27,6 +27,7 @@ from crosswind.models import (
     XCom,
 )
 from crosswind.states import TI_ACTIVE
+from crosswind.store import dataset_refs
 
 
 def file_token(fileloc: str) -> str:
@@ -108,6 +109,7 @@ def delete_dag(session: Session, dag_id: str) -> None:
                        f"({busy}); wait for them or mark them failed first")
     for model in (XCom, TaskTry, TaskInstance, DagRun, SerializedDag):
         session.execute(delete(model).where(model.dag_id == dag_id))
+    dataset_refs.forget_dag(session.connection(), dag_id)
     others = session.scalar(select(func.count()).select_from(DagModel).where(
         DagModel.fileloc == dag.fileloc, DagModel.dag_id != dag_id))
     if not others:

@@ -5,6 +5,7 @@ from crosswind.api.routes import (
     dag_runs,
     dag_sources,
     dags,
+    datasets,
     event_logs,
     import_errors,
     logs,
@@ -36,4 +37,5 @@ ROUTERS = [
     logs.router,
     xcom.router,
     event_logs.router,
+    datasets.router,
 ]

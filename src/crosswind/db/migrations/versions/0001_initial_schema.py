@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:34:41.580660
+Create Date: 2026-12-02 04:30:04.625655
 """
 
 from __future__ import annotations
@@ -100,6 +100,36 @@ def upgrade() -> None:
     sa.Column('next_dagrun_create_after', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('dag_id', name=op.f('pk_dags'))
     )
+    op.create_table('dataset',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uri', sa.String(length=3000), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('is_orphaned', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset')),
+    sa.UniqueConstraint('uri', name=op.f('uq_dataset_uri'))
+    )
+    op.create_table('dataset_alias',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=3000), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset_alias')),
+    sa.UniqueConstraint('name', name=op.f('uq_dataset_alias_name'))
+    )
+    op.create_table('dataset_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('source_task_id', sa.String(length=250), nullable=True),
+    sa.Column('source_dag_id', sa.String(length=250), nullable=True),
+    sa.Column('source_run_id', sa.String(length=250), nullable=True),
+    sa.Column('source_map_index', sa.Integer(), nullable=True),
+    sa.Column('timestamp', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset_event'))
+    )
+    with op.batch_alter_table('dataset_event', schema=None) as batch_op:
+        batch_op.create_index('ix_dataset_event_dataset_id_timestamp', ['dataset_id', 'timestamp'], unique=False)
+
     op.create_table('event_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dttm', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
@@ -259,11 +289,101 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('dag_schedule_dataset_alias_reference',
+    sa.Column('alias_id', sa.Integer(), nullable=False),
+    sa.Column('dag_id', sa.String(length=250), nullable=False),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alias_id'], ['dataset_alias.id'], name=op.f('fk_dag_schedule_dataset_alias_reference_alias_id_dataset_alias'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('alias_id', 'dag_id', name=op.f('pk_dag_schedule_dataset_alias_reference'))
+    )
+    with op.batch_alter_table('dag_schedule_dataset_alias_reference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dag_schedule_dataset_alias_reference_dag_id'), ['dag_id'], unique=False)
+
+    op.create_table('dag_schedule_dataset_reference',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('dag_id', sa.String(length=250), nullable=False),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['dataset_id'], ['dataset.id'], name=op.f('fk_dag_schedule_dataset_reference_dataset_id_dataset'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'dag_id', name=op.f('pk_dag_schedule_dataset_reference'))
+    )
+    with op.batch_alter_table('dag_schedule_dataset_reference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dag_schedule_dataset_reference_dag_id'), ['dag_id'], unique=False)
+
+    op.create_table('dagrun_dataset_event',
+    sa.Column('dag_run_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['dag_run_id'], ['dag_runs.id'], name=op.f('fk_dagrun_dataset_event_dag_run_id_dag_runs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['dataset_event.id'], name=op.f('fk_dagrun_dataset_event_event_id_dataset_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dag_run_id', 'event_id', name=op.f('pk_dagrun_dataset_event'))
+    )
+    with op.batch_alter_table('dagrun_dataset_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dagrun_dataset_event_event_id'), ['event_id'], unique=False)
+
+    op.create_table('dataset_alias_dataset',
+    sa.Column('alias_id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['alias_id'], ['dataset_alias.id'], name=op.f('fk_dataset_alias_dataset_alias_id_dataset_alias'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['dataset_id'], ['dataset.id'], name=op.f('fk_dataset_alias_dataset_dataset_id_dataset'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('alias_id', 'dataset_id', name=op.f('pk_dataset_alias_dataset'))
+    )
+    op.create_table('dataset_alias_dataset_event',
+    sa.Column('alias_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['alias_id'], ['dataset_alias.id'], name=op.f('fk_dataset_alias_dataset_event_alias_id_dataset_alias'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['dataset_event.id'], name=op.f('fk_dataset_alias_dataset_event_event_id_dataset_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('alias_id', 'event_id', name=op.f('pk_dataset_alias_dataset_event'))
+    )
+    op.create_table('dataset_dag_run_queue',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('target_dag_id', sa.String(length=250), nullable=False),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['dataset_id'], ['dataset.id'], name=op.f('fk_dataset_dag_run_queue_dataset_id_dataset'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'target_dag_id', name=op.f('pk_dataset_dag_run_queue'))
+    )
+    with op.batch_alter_table('dataset_dag_run_queue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dataset_dag_run_queue_target_dag_id'), ['target_dag_id'], unique=False)
+
+    op.create_table('task_outlet_dataset_reference',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('dag_id', sa.String(length=250), nullable=False),
+    sa.Column('task_id', sa.String(length=250), nullable=False),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['dataset_id'], ['dataset.id'], name=op.f('fk_task_outlet_dataset_reference_dataset_id_dataset'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'dag_id', 'task_id', name=op.f('pk_task_outlet_dataset_reference'))
+    )
+    with op.batch_alter_table('task_outlet_dataset_reference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_outlet_dataset_reference_dag_id'), ['dag_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('task_outlet_dataset_reference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_outlet_dataset_reference_dag_id'))
+
+    op.drop_table('task_outlet_dataset_reference')
+    with op.batch_alter_table('dataset_dag_run_queue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dataset_dag_run_queue_target_dag_id'))
+
+    op.drop_table('dataset_dag_run_queue')
+    op.drop_table('dataset_alias_dataset_event')
+    op.drop_table('dataset_alias_dataset')
+    with op.batch_alter_table('dagrun_dataset_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dagrun_dataset_event_event_id'))
+
+    op.drop_table('dagrun_dataset_event')
+    with op.batch_alter_table('dag_schedule_dataset_reference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dag_schedule_dataset_reference_dag_id'))
+
+    op.drop_table('dag_schedule_dataset_reference')
+    with op.batch_alter_table('dag_schedule_dataset_alias_reference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dag_schedule_dataset_alias_reference_dag_id'))
+
+    op.drop_table('dag_schedule_dataset_alias_reference')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
@@ -285,6 +405,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_event_log_dttm')
 
     op.drop_table('event_log')
+    with op.batch_alter_table('dataset_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_dataset_event_dataset_id_timestamp')
+
+    op.drop_table('dataset_event')
+    op.drop_table('dataset_alias')
+    op.drop_table('dataset')
     op.drop_table('dags')
     with op.batch_alter_table('dag_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_dag_runs_state_dag_id')

@@ -1,0 +1,72 @@
+"""The DAG processor's dataset writes: which datasets and aliases each DAG is scheduled on
+and which datasets its tasks produce (Airflow's reference tables), kept equal to the
+serialized DAG on every write of it. Datasets and aliases are created when first named.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
+
+from crosswind.dags.datasets import expression_aliases, expression_uris
+from crosswind.models import TaskOutletDatasetReference
+from crosswind.store.dataset_events import AREF, DDRQ, DS, REF, alias_ids, ignore_duplicates
+
+OUT = TaskOutletDatasetReference.__table__
+
+
+def _dataset_ids(c: Connection, uris: set[str], now: datetime) -> dict[str, int]:
+    if not uris:
+        return {}
+    ignore_duplicates(c, DS, [{"uri": u, "extra": {}, "created_at": now, "updated_at": now,
+                               "is_orphaned": False} for u in sorted(uris)])
+    c.execute(update(DS).where(DS.c.uri.in_(uris), DS.c.is_orphaned.is_(True))
+              .values(is_orphaned=False, updated_at=now))
+    return dict(c.execute(select(DS.c.uri, DS.c.id).where(DS.c.uri.in_(uris))).all())
+
+
+def sync_dag(c: Connection, data: dict[str, Any], now: datetime) -> None:
+    """Make the reference rows of one DAG match its serialized document."""
+    dag_id = data["dag_id"]
+    expr = data.get("dataset_expression")
+    sched_uris = expression_uris(expr) if expr is not None else set()
+    sched_aliases = expression_aliases(expr) if expr is not None else set()
+    outlets = [(t["task_id"], o) for t in data.get("tasks", ()) for o in t.get("outlets", ())]
+    out_uris = {o["uri"] for _, o in outlets if "uri" in o}
+    ids = _dataset_ids(c, sched_uris | out_uris, now)
+    aliases = alias_ids(c, sched_aliases | {o["alias"] for _, o in outlets if "alias" in o})
+    _replace(c, REF, REF.c.dag_id == dag_id, REF.c.dataset_id,
+             {ids[u] for u in sched_uris}, lambda i: {"dataset_id": i, "dag_id": dag_id,
+                                                       "created_at": now, "updated_at": now})
+    _replace(c, AREF, AREF.c.dag_id == dag_id, AREF.c.alias_id,
+             {aliases[a] for a in sched_aliases}, lambda i: {"alias_id": i, "dag_id": dag_id,
+                                                            "created_at": now, "updated_at": now})
+    wanted = {(tid, ids[o["uri"]]) for tid, o in outlets if "uri" in o}
+    have = set(c.execute(select(OUT.c.task_id, OUT.c.dataset_id).where(OUT.c.dag_id == dag_id)))
+    for tid, ds_id in have - wanted:
+        c.execute(delete(OUT).where(OUT.c.dag_id == dag_id, OUT.c.task_id == tid,
+                                    OUT.c.dataset_id == ds_id))
+    ignore_duplicates(c, OUT, [{"dag_id": dag_id, "task_id": tid, "dataset_id": i,
+                                "created_at": now, "updated_at": now}
+                               for tid, i in sorted(wanted - have)])
+    if expr is None:  # no longer dataset-scheduled: nothing may stay queued for it
+        c.execute(delete(DDRQ).where(DDRQ.c.target_dag_id == dag_id))
+
+
+def _replace(c: Connection, table: Any, where: Any, column: Any, wanted: set[int],
+             row: Any) -> None:
+    have = set(c.scalars(select(column).where(where)))
+    if have - wanted:
+        c.execute(delete(table).where(where, column.in_(have - wanted)))
+    ignore_duplicates(c, table, [row(i) for i in sorted(wanted - have)])
+
+
+
+def forget_dag(c: Connection, dag_id: str) -> None:
+    """A deleted DAG: its references and queued events go (datasets and events stay)."""
+    for table, column in ((REF, REF.c.dag_id), (AREF, AREF.c.dag_id), (OUT, OUT.c.dag_id),
+                          (DDRQ, DDRQ.c.target_dag_id)):
+        c.execute(delete(table).where(column == dag_id))
