@@ -179,3 +179,13 @@ def test_latest_only_on_scheduled_runs(start, follow) -> None:
     finally:
         set_backend(None)
     assert (outcome.state, outcome.follow_task_ids) == ("success", follow)
+
+
+def test_extra_link_urls() -> None:
+    from crosswind.dags.operators.external_task import ExternalDagLink
+    from crosswind.dags.operators.trigger_dagrun import TriggerDagRunLink
+
+    assert TriggerDagRunLink.url("t d", "manual__2024-01-01T00:00:00+00:00") == (
+        "/dags/t%20d/grid?dag_run_id=manual__2024-01-01T00%3A00%3A00%2B00%3A00")
+    assert ExternalDagLink.url("other", WHEN) == (
+        "/dags/other/grid?execution_date=2024-04-02T03%3A00%3A00%2B00%3A00")

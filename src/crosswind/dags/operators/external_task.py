@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from crosswind.dags.exceptions import AirflowException, AirflowSkipException
 from crosswind.dags.operators.empty import EmptyOperator
@@ -37,6 +38,12 @@ class ExternalDagLink:
 
     name = "External DAG"
     airflow_module = "airflow.sensors.external_task"
+
+    @staticmethod
+    def url(external_dag_id: str, logical_date: datetime) -> str:
+        """The other DAG's grid at this task's logical date (what Airflow's link opens)."""
+        query = urlencode({"execution_date": logical_date.isoformat()})
+        return f"/dags/{quote(external_dag_id, safe='')}/grid?{query}"
 
 
 def _check_states(allowed: list[Any], skipped: list[Any], failed: list[Any],
