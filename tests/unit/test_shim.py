@@ -66,8 +66,8 @@ def test_unprovided_module_names_itself() -> None:
         err.value
     )
     assert err.value.name == "airflow.providers.amazon"
-    with pytest.raises(ModuleNotFoundError, match=r"airflow\.sensors"):
-        importlib.import_module("airflow.sensors.external_task")
+    with pytest.raises(ModuleNotFoundError, match=r"airflow\.sensors\.filesystem_watch"):
+        importlib.import_module("airflow.sensors.filesystem_watch")
 
 
 def test_missing_name_is_a_normal_import_error() -> None:

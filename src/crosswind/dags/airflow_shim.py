@@ -23,7 +23,8 @@ _EXC_NAMES = (
     "AirflowException AirflowSkipException AirflowFailException AirflowTaskTimeout "
     "AirflowTaskTerminated AirflowNotFoundException AirflowConfigException "
     "AirflowSensorTimeout DagCycleException AirflowDagCycleException DuplicateTaskIdFound "
-    "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound"
+    "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound "
+    "DagNotFound DagRunAlreadyExists"
 )
 _BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
 _PYOPS = (
@@ -110,6 +111,24 @@ MODULES: dict[str, list[tuple[str, str]]] = {
         (_D + "datasets", "Dataset DatasetAlias DatasetAll DatasetAny BaseDataset")],
     "airflow.datasets.metadata": [(_D + "datasets", "Metadata")],
     "airflow.timetables.datasets": [(_D + "dataset_schedule", "DatasetOrTimeSchedule")],
+    # Cross-DAG and time operators (issue 9 item 4).
+    "airflow.operators.branch": [(_D + "operators.branch", "BaseBranchOperator")],
+    "airflow.operators.trigger_dagrun": [
+        (_D + "operators.trigger_dagrun", "TriggerDagRunOperator TriggerDagRunLink")
+    ],
+    "airflow.sensors.external_task": [
+        (_D + "operators.external_task", "ExternalTaskSensor ExternalTaskMarker ExternalDagLink")
+    ],
+    "airflow.operators.latest_only": [(_D + "operators.latest_only", "LatestOnlyOperator")],
+    "airflow.operators.datetime": [
+        (_D + "operators.datetime_branch", "BranchDateTimeOperator"),
+        (_D + "operators.time_rules", "target_times_as_dates"),
+    ],
+    "airflow.operators.weekday": [(_D + "operators.weekday", "BranchDayOfWeekOperator")],
+    "airflow.utils.weekday": [(_D + "weekday", "WeekDay")],
+    "airflow.sensors.time_sensor": [(_D + "operators.time_sensors", "TimeSensor")],
+    "airflow.sensors.date_time": [(_D + "operators.time_sensors", "DateTimeSensor")],
+    "airflow.sensors.weekday": [(_D + "operators.time_sensors", "DayOfWeekSensor")],
 }
 _PACKAGES = {
     "airflow",

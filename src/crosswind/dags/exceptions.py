@@ -5,6 +5,8 @@ AirflowException
  ├── AirflowFailException        task ends "failed", no retry
  ├── AirflowTaskTimeout          execution_timeout exceeded (retryable)
  ├── AirflowNotFoundException    unknown connection / variable
+ │    └── DagNotFound            unknown DAG id (cross-DAG operators)
+ ├── DagRunAlreadyExists         triggering a run that exists (carries it)
  ├── AirflowInvalidArguments     also a TypeError: bad operator/DAG kwargs
  ├── DagCycleException           (alias AirflowDagCycleException)
  ├── DuplicateTaskIdFound
@@ -13,6 +15,8 @@ AirflowException
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class AirflowException(Exception):
@@ -72,3 +76,20 @@ class ParamValidationError(AirflowException):
 
 class TaskNotFound(AirflowException):
     """A task_id is not part of the DAG."""
+
+
+class DagNotFound(AirflowNotFoundException):
+    """No DAG with that id is known (TriggerDagRunOperator, ExternalTaskSensor)."""
+
+
+class DagRunAlreadyExists(AirflowException):
+    """A run with that run_id or logical date exists; `dag_run` is the existing one."""
+
+    def __init__(self, dag_run: Any, execution_date: Any = None, run_id: str | None = None) -> None:
+        super().__init__(
+            f"A DAG Run already exists for DAG {getattr(dag_run, 'dag_id', '?')} "
+            f"with run id {getattr(dag_run, 'run_id', run_id)}"
+        )
+        self.dag_run = dag_run
+        self.execution_date = execution_date
+        self.run_id = run_id

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any, Protocol
 
 from crosswind.dags.exceptions import AirflowException
+from crosswind.dags.runtime_runs import MemoryRuns, RunRef
 
 
 class RuntimeBackend(Protocol):
@@ -25,6 +28,21 @@ class RuntimeBackend(Protocol):
     def xcom_pull(
         self, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int = -1
     ) -> Any: ...
+    # Cross-DAG (TriggerDagRunOperator, ExternalTaskSensor): see runtime_runs.py.
+    def trigger_dag_run(
+        self, dag_id: str, *, run_id: str | None, logical_date: datetime,
+        conf: dict[str, Any] | None,
+    ) -> RunRef: ...
+    def clear_dag_run(self, dag_id: str, run_id: str) -> None: ...
+    def get_dag_run(self, dag_id: str, run_id: str) -> RunRef | None: ...
+    def count_dag_runs(
+        self, dag_id: str, logical_dates: Collection[datetime], states: Collection[str]
+    ) -> int: ...
+    def count_task_instances(
+        self, dag_id: str, task_ids: Collection[str], logical_dates: Collection[datetime],
+        states: Collection[str],
+    ) -> int: ...
+    def get_dag_structure(self, dag_id: str) -> dict[str, Any] | None: ...
 
 
 _backend: RuntimeBackend | None = None
@@ -64,14 +82,16 @@ def get_current_context() -> dict[str, Any]:
     return _context_stack[-1]
 
 
-class MemoryBackend:
+class MemoryBackend(MemoryRuns):
     """A complete in-memory backend; values round-trip through JSON like the real one."""
 
     def __init__(
         self,
         variables: dict[str, str] | None = None,
         connections: dict[str, dict[str, Any]] | None = None,
+        dag_structures: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        super().__init__(dag_structures)
         self.variables: dict[str, str] = dict(variables or {})
         self.descriptions: dict[str, str | None] = {}
         self.connections: dict[str, dict[str, Any]] = dict(connections or {})

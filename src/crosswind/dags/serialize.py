@@ -85,12 +85,44 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "start_date": _iso(task.start_date),
         "end_date": _iso(task.end_date),
         "is_mapped": False,
-        "extra_links": [],
+        "extra_links": [_link_ref(link) for link in _links(task)],
         "has_on_failure_callback": _has_callback(task.on_failure_callback),
         "has_on_retry_callback": _has_callback(task.on_retry_callback),
         "max_active_tis_per_dag": task.max_active_tis_per_dag,
         **dataset_schedule.task_fields(task),
+        **_operator_fields(task),
     }
+
+
+def _links(task: Any) -> list[Any]:
+    return list(getattr(type(task), "operator_extra_links", ()) or ())
+
+
+def _link_ref(link: Any) -> dict[str, Any]:
+    """The Task API's extra_links item; a later links endpoint finds the link by name."""
+    cls = type(link)
+    module = getattr(link, "airflow_module", cls.__module__)
+    return {"class_ref": {"module_path": module, "class_name": cls.__name__},
+            "name": getattr(link, "name", cls.__name__)}
+
+
+def _operator_fields(task: Any) -> dict[str, Any]:
+    """What an operator asks to keep for the server side (an ExternalTaskMarker's target,
+    a TriggerDagRunOperator's trigger_dag_id for its link): `serialized_extras()`."""
+    extras = getattr(task, "serialized_extras", None)
+    return _json_safe(extras()) if callable(extras) else {}
+
+
+def _group_members(dag: Any) -> dict[str, list[str]]:
+    """task group id -> ids of every task in it (nested groups included), for
+    ExternalTaskSensor(external_task_group_id=...) on another DAG."""
+    members: dict[str, set[str]] = {}
+    for task in dag.tasks:
+        group = getattr(task, "task_group", None)
+        while group is not None:
+            members.setdefault(group.group_id, set()).add(task.task_id)
+            group = group.parent_group
+    return {gid: sorted(ids) for gid, ids in sorted(members.items())}
 
 
 def serialize_dag(dag: Any) -> dict[str, Any]:
@@ -123,6 +155,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "tasks": tasks,
         **dataset_schedule.serialized_fields(
             dag, timetable_summary(schedule), timetable_description(schedule)),
+        "task_group_members": _group_members(dag),
     }
 
 

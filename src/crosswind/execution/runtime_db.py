@@ -1,4 +1,5 @@
-"""The database-backed RuntimeBackend a task process installs: Variable, Connection, XCom.
+"""The database-backed RuntimeBackend a task process installs: Variable, Connection, XCom
+(and the cross-DAG calls of DbRunsMixin).
 
 Variables and connection secrets are decrypted with the Fernet key (`SecretBox`). XCom
 pushes are buffered and written in the task's final transaction (one write instead of one
@@ -14,16 +15,18 @@ from sqlalchemy import delete, select
 
 from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
+from crosswind.execution.runtime_runs_db import DbRunsMixin
 from crosswind.models import Variable, XCom
 from crosswind.scheduling import fast_db
 from crosswind.security import SecretBox
 from crosswind.store import connections, variables
 
 
-class DbBackend:
-    def __init__(self, db: Database, box: SecretBox) -> None:
+class DbBackend(DbRunsMixin):
+    def __init__(self, db: Database, box: SecretBox, wake_address: str | None = None) -> None:
         self.db = db
         self.box = box
+        self.wake_address = wake_address  # woken after cross-DAG writes (DbRunsMixin)
         self.pending: dict[tuple[str, str, str, int, str], Any] = {}
 
     def get_variable(self, key: str) -> str | None:

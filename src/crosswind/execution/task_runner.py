@@ -98,7 +98,7 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
                          item.try_number, item.map_index))
     log.info("Starting attempt %s of %s", item.try_number, item.max_tries + 1)
     _watch_parent(env, item)
-    backend = DbBackend(env.db, env.box)
+    backend = DbBackend(env.db, env.box, env.wake_address)
     set_backend(backend)
     task = dag.task_dict.get(item.task_id) if dag is not None else None
     if task is None:

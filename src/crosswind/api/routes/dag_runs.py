@@ -11,7 +11,7 @@ key for a different request.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from crosswind.states import RUN_ALL
 from crosswind.store import dag_runs as store
 from crosswind.store import event_log
 from crosswind.store import task_instances as ti_store
+from crosswind.store.manual_runs import create_manual_run
 
 router = APIRouter(tags=["DAGRun"])
 ORDER = {
@@ -141,33 +142,16 @@ def _replay(s: Session, dag_id: str, key: str, body: TriggerBody) -> JSON | None
     return JSON(render_run(run))
 
 
-def _interval(
-    dag: dict[str, Any], body: TriggerBody, logical: datetime
-) -> tuple[datetime, datetime]:
-    if body.data_interval_start and body.data_interval_end:
-        return body.data_interval_start, body.data_interval_end
-    from crosswind.scheduling.timetables import TimetableError, manual_interval, timetable_for
-
-    try:
-        iv = manual_interval(timetable_for(dag.get("schedule")), logical)
-    except TimetableError as exc:
-        raise InvalidInput(f"cannot infer the data interval of the run: {exc}") from None
-    except (ValueError, KeyError):  # a schedule this server cannot rebuild (plugin missing)
-        return logical, logical
-    return iv.start, iv.end
-
-
 def _trigger(s: Session, dag_id: str, body: TriggerBody, who: str, key: str | None) -> JSON:
     if key and (replay := _replay(s, dag_id, key, body)) is not None:
         return replay
-    dag = store.serialized(s, dag_id)
     logical = body.the_logical_date or utcnow()
-    run = store.create_run(
+    given = (body.data_interval_start, body.data_interval_end)
+    run = create_manual_run(
         s,
-        dag,
+        dag_id,
         logical_date=logical,
-        data_interval=_interval(dag, body, logical),
-        run_type="manual",
+        data_interval=given if all(given) else None,  # type: ignore[arg-type]
         run_id=body.the_run_id,
         conf=body.conf,
         note=body.note,

@@ -27,6 +27,7 @@ from crosswind.models import DagRun
 from crosswind.store import dag_runs as run_store
 from crosswind.store import event_log
 from crosswind.store import task_instances as store
+from crosswind.store.external_clear import with_dependent_dags
 
 router = APIRouter(tags=["TaskInstance"])
 _PATH = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"
@@ -237,8 +238,18 @@ def clear_tis(
             reset_dag_runs=body.reset_dag_runs,
         )
         pairs = store.find(s, dag_id, spec)
+        by_dag = {dag_id: pairs}
+        if body.include_subdags:  # Airflow's "recursive": follow ExternalTaskMarkers
+            by_dag = with_dependent_dags(
+                s, pairs, only_failed=body.only_failed, only_running=body.only_running
+            )
+            pairs = [pair for group in by_dag.values() for pair in group]
         if not body.dry_run:
-            store.clear(s, dag, pairs, run_state="running" if body.reset_dag_runs else None)
+            for group_dag_id, group in by_dag.items():
+                group_dag = dag if group_dag_id == dag_id else run_store.serialized(s, group_dag_id)
+                store.clear(
+                    s, group_dag, group, run_state="running" if body.reset_dag_runs else None
+                )
             event_log.record(
                 s,
                 "task_instance.clear",

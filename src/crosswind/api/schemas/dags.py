@@ -118,7 +118,9 @@ def render_task(task: dict[str, Any], dag: dict[str, Any]) -> dict[str, Any]:
         "start_date": task.get("start_date") or dag.get("start_date"),
         "end_date": task.get("end_date") or dag.get("end_date"),
         "trigger_rule": task.get("trigger_rule"),
-        "extra_links": list(task.get("extra_links") or []),
+        "extra_links": [
+            {"class_ref": link.get("class_ref") or {}} for link in task.get("extra_links") or []
+        ],
         "depends_on_past": bool(task.get("depends_on_past")),
         "is_mapped": bool(task.get("is_mapped")),
         "wait_for_downstream": bool(task.get("wait_for_downstream")),

@@ -112,4 +112,4 @@ class TimeDeltaSensor(BaseSensorOperator):
         self.delta = delta
 
     def poke(self, context: dict[str, Any]) -> bool:
-        return bool(utcnow() >= context["data_interval_end"] + self.delta)
+        return bool(utcnow() > context["data_interval_end"] + self.delta)
