@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Local executor: seconds without a try after which the fork server stops (the next try
     # starts a fresh one).
     fork_server_idle_timeout: float = Field(default=120.0, gt=0)
+    # Triggerer (deferred tasks): how many triggers one triggerer runs at most, and seconds
+    # without its heartbeat after which its triggers go to another (or a restarted) one.
+    triggerer_capacity: int = Field(default=10000, ge=1)
+    triggerer_health_check_threshold: float = Field(default=30.0, gt=0)
 
     @field_validator("home", "dags_folder", "logs_folder", mode="after")
     @classmethod

@@ -23,8 +23,10 @@ _EXC_NAMES = (
     "AirflowException AirflowSkipException AirflowFailException AirflowTaskTimeout "
     "AirflowTaskTerminated AirflowNotFoundException AirflowConfigException "
     "AirflowSensorTimeout DagCycleException AirflowDagCycleException DuplicateTaskIdFound "
-    "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound"
+    "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound "
+    "AirflowRescheduleException TaskDeferred TaskDeferralError"
 )
+_TRIG = "crosswind.triggers."
 _BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
 _PYOPS = (
     _D + "operators.python",
@@ -75,7 +77,16 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.sensors": [],
     "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
     "airflow.sensors.python": [(_D + "operators.sensors", "PythonSensor")],
-    "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor")],
+    "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor"),
+                                   (_D + "operators.async_sensors", "TimeDeltaSensorAsync")],
+    # Deferral (triggers, async sensors); item 4's poke sensors share these module paths.
+    "airflow.sensors.date_time": [(_D + "operators.async_sensors", "DateTimeSensorAsync")],
+    "airflow.sensors.time_sensor": [(_D + "operators.async_sensors", "TimeSensorAsync")],
+    "airflow.triggers": [],
+    "airflow.triggers.base": [(_TRIG + "base", "BaseTrigger TriggerEvent TaskSuccessEvent "
+                                               "TaskFailedEvent TaskSkippedEvent StartTriggerArgs "
+                                               "BaseTaskEndEvent")],
+    "airflow.triggers.temporal": [(_TRIG + "temporal", "DateTimeTrigger TimeDeltaTrigger")],
     "airflow.configuration": [(_D + "context", "conf")],
     "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
     "airflow.utils.helpers": [(_D + "baseoperator", "chain cross_downstream")],
@@ -94,6 +105,7 @@ _PACKAGES = {
     "airflow.utils.log",
     "airflow.providers",
     "airflow.sensors",
+    "airflow.triggers",
 }
 
 

@@ -11,6 +11,7 @@ from crosswind.models.event_log import EventLog
 from crosswind.models.job import Job
 from crosswind.models.pool import Pool
 from crosswind.models.task_instance import TaskInstance, TaskTry
+from crosswind.models.trigger import TaskReschedule, Trigger
 from crosswind.models.variable import Variable
 from crosswind.models.xcom import XCom
 
@@ -27,7 +28,9 @@ __all__ = [
     "Pool",
     "SerializedDag",
     "TaskInstance",
+    "TaskReschedule",
     "TaskTry",
+    "Trigger",
     "User",
     "Variable",
     "XCom",

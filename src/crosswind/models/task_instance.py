@@ -45,6 +45,12 @@ class TaskInstance(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     rendered_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     executor_config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Deferral (Airflow's names): the trigger waited on, where the try resumes, and when
+    # the wait times out. next_kwargs is encoded by crosswind.triggers.serde.
+    trigger_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_method: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    next_kwargs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    trigger_timeout: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
