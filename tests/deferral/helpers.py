@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
+
+DAGS = Path(__file__).parent / "dags"
+ENV = {
+    "CROSSWIND_DAGS_ARE_PAUSED_AT_CREATION": "false",
+    "CROSSWIND_SCHEDULER_HEARTBEAT_SEC": "0.5",
+    "CROSSWIND_TASK_HEARTBEAT_TIMEOUT": "4",
+}
+
+
+def install(home: Path, names: list[str] | None = None) -> None:
+    target = home / "dags"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in DAGS.glob("*.py"):
+        if names is None or path.stem in names:
+            shutil.copy(path, target / path.name)
 
 
 def trigger(api: httpx.Client, dag_id: str) -> str:

@@ -74,3 +74,17 @@ def test_deferred_tasks_resume_with_their_event(api, engine):
     log = api.get(f"/dags/defer_tasks/dagRuns/{run_id}/taskInstances/wait/logs/1",
                   params={"full_content": "true"}).json()["content"]
     assert "DEFERRED" in log and "Resuming attempt 1" in log
+
+
+def test_deferral_timeout_and_trigger_failure_fail_the_task(api, engine):
+    run_id = trigger(api, "defer_failures")
+    assert wait_run(api, "defer_failures", run_id) == "failed"
+    final = tis(api, "defer_failures", run_id)
+    assert (final["too_slow"]["state"], final["too_slow"]["try_number"]) == ("failed", 1)
+    assert (final["broken"]["state"], final["broken"]["try_number"]) == ("failed", 1)
+    slow = api.get(f"/dags/defer_failures/dagRuns/{run_id}/taskInstances/too_slow/logs/1",
+                   params={"full_content": "true"}).json()["content"]
+    assert "Trigger/execution timeout" in slow
+    broken = api.get(f"/dags/defer_failures/dagRuns/{run_id}/taskInstances/broken/logs/1",
+                     params={"full_content": "true"}).json()["content"]
+    assert "echo trigger was told to fail" in broken
