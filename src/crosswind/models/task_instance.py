@@ -17,6 +17,7 @@ class TaskInstance(Base):
         UniqueConstraint("dag_id", "run_id", "task_id", "map_index"),
         Index("ix_task_instances_state_pool", "state", "pool"),
         Index("ix_task_instances_dag_run", "dag_id", "run_id"),
+        Index("ix_task_instances_trigger_id", "trigger_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

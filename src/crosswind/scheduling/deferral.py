@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -42,20 +42,27 @@ def expire_deferrals(session: Session, now: datetime) -> tuple[int, datetime | N
     return n, nxt
 
 
-def submit_event(c: Connection, trigger_id: int, next_kwargs_for: Any) -> list[tuple]:
-    """The trigger fired: its deferred TIs → scheduled with `event` in next_kwargs
-    (next_kwargs_for(old) -> new); returns (dag_id, run_id) of the TIs that moved."""
-    moved = []
-    rows = c.execute(select(TI.id, TI.dag_id, TI.run_id, TI.try_number, TI.next_kwargs)
-                     .where(TI.trigger_id == trigger_id, TI.state == "deferred")).all()
-    for row in rows:
-        done = c.execute(update(TI).where(
-            TI.id == row.id, TI.state == "deferred", TI.try_number == row.try_number,
-            TI.trigger_id == trigger_id,
-        ).values(**continue_try_values(next_kwargs=next_kwargs_for(row.next_kwargs)))).rowcount
-        if done:
-            moved.append((row.dag_id, row.run_id))
-    return moved
+def submit_events(c: Connection, events: dict[int, Any]) -> list[tuple]:
+    """Triggers fired: their deferred TIs → scheduled with `event` (the encoded payload,
+    events[trigger_id]) added to next_kwargs. One read and one executemany for the batch
+    (a thousand triggers due at the same moment fire together); returns the moved TIs."""
+    if not events:
+        return []
+    rows = c.execute(select(TI.id, TI.dag_id, TI.run_id, TI.try_number, TI.next_kwargs,
+                            TI.trigger_id)
+                     .where(TI.trigger_id.in_(list(events)), TI.state == "deferred")).all()
+    if not rows:
+        return []
+    c.execute(_RESUME, [{"b_id": r.id, "b_n": r.try_number, "b_trigger": r.trigger_id,
+                         "b_kwargs": {**(r.next_kwargs or {}), "event": events[r.trigger_id]}}
+                        for r in rows])
+    return [(r.dag_id, r.run_id) for r in rows]
+
+
+_RESUME = update(TI).where(
+    TI.id == bindparam("b_id"), TI.state == "deferred", TI.try_number == bindparam("b_n"),
+    TI.trigger_id == bindparam("b_trigger"),
+).values(**continue_try_values(next_kwargs=bindparam("b_kwargs", type_=TI.next_kwargs.type)))
 
 
 def end_from_trigger(c: Connection, trigger_id: int, state: str, now: datetime) -> list[tuple]:

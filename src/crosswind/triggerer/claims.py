@@ -96,18 +96,22 @@ def assigned(c: Connection, job_id: int) -> list[Assigned]:
     return [Assigned(r.id, r.classpath, r.kwargs, f"{r.dag_id}.{r.task_id}") for r in rows]
 
 
-def submit(c: Connection, trigger_id: int, event: Any, now: datetime) -> list[tuple]:
-    """Record a fired event: resume (or end) the TIs waiting on it; drop the trigger."""
+def submit(c: Connection, events: list[tuple[int, Any]], now: datetime) -> list[tuple]:
+    """Record fired events: resume (or end) the TIs waiting on them; drop the triggers."""
     from crosswind.triggers import serde
     from crosswind.triggers.base import BaseTaskEndEvent
 
-    if isinstance(event, BaseTaskEndEvent):
-        moved = deferral.end_from_trigger(c, trigger_id, event.task_instance_state, now)
-    else:
-        payload = serde.encode(event.payload)
-        moved = deferral.submit_event(
-            c, trigger_id, lambda old: {**(old or {}), "event": payload})
-    c.execute(TRG.delete().where(TRG.c.id == trigger_id))
+    moved: list[tuple] = []
+    plain: dict[int, Any] = {}
+    for trigger_id, event in events:
+        if isinstance(event, BaseTaskEndEvent):
+            moved += deferral.end_from_trigger(c, trigger_id, event.task_instance_state, now)
+        else:
+            plain[trigger_id] = serde.encode(event.payload)
+    moved += deferral.submit_events(c, plain)
+    ids = [t for t, _ in events]
+    for i in range(0, len(ids), 500):
+        c.execute(TRG.delete().where(TRG.c.id.in_(ids[i:i + 500])))
     return moved
 
 

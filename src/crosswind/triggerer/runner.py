@@ -112,9 +112,7 @@ class TriggererRunner:
 
         def write(c: Any) -> tuple[list, list[claims.Assigned]]:
             claims.heartbeat(c, self.job_id or 0, now)
-            moved = []
-            for trigger_id, event in events:
-                moved += claims.submit(c, trigger_id, event, now)
+            moved = claims.submit(c, events, now)
             for trigger_id, error, tb in failures:
                 claims.fail(c, trigger_id, error, tb)
             if cleanup:

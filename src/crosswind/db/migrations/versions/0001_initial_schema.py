@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 04:27:57.916992
+Create Date: 2026-12-02 04:52:07.084453
 """
 
 from __future__ import annotations
@@ -191,6 +191,7 @@ def upgrade() -> None:
     with op.batch_alter_table('task_instances', schema=None) as batch_op:
         batch_op.create_index('ix_task_instances_dag_run', ['dag_id', 'run_id'], unique=False)
         batch_op.create_index('ix_task_instances_state_pool', ['state', 'pool'], unique=False)
+        batch_op.create_index('ix_task_instances_trigger_id', ['trigger_id'], unique=False)
 
     op.create_table('task_reschedules',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +313,7 @@ def downgrade() -> None:
 
     op.drop_table('task_reschedules')
     with op.batch_alter_table('task_instances', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_instances_trigger_id')
         batch_op.drop_index('ix_task_instances_state_pool')
         batch_op.drop_index('ix_task_instances_dag_run')
 
