@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from airflow import DAG
+from airflow.decorators import dag, task
+from airflow.sensors.base import PokeReturnValue
 from airflow.sensors.python import PythonSensor
 
 
@@ -31,3 +33,20 @@ with DAG("defer_reschedule_timeout", start_date=datetime(2024, 1, 1), schedule=N
     PythonSensor(task_id="soft", python_callable=_poke,
                  op_kwargs={"name": "soft", "needed": 10**6}, mode="reschedule",
                  poke_interval=timedelta(seconds=0.3), timeout=1.5, soft_fail=True)
+
+
+@dag(start_date=datetime(2024, 1, 1), schedule=None)
+def defer_sensor_decorator():
+    @task.sensor(poke_interval=0.2, timeout=60, mode="reschedule")
+    def ready(**context) -> PokeReturnValue:
+        done = _poke("ready", 2, **context)
+        return PokeReturnValue(is_done=done, xcom_value="ready-value" if done else None)
+
+    @task
+    def use(value):
+        return value + "!"
+
+    use(ready())
+
+
+defer_sensor_decorator()
