@@ -3,6 +3,7 @@ and the real triggerer of `crosswind standalone`."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from helpers import query, tis, trigger, wait_run
@@ -83,6 +84,14 @@ def test_deferred_tasks_resume_with_their_event(api, engine):
 
 def test_deferral_timeout_and_trigger_failure_fail_the_task(api, engine):
     run_id = trigger(api, "defer_failures")
+    # While it waits, the API shows its trigger and the triggerer running it, as Airflow.
+    deadline = time.monotonic() + 30
+    while (ti := api.get(f"/dags/defer_failures/dagRuns/{run_id}/taskInstances/too_slow")
+           .json())["state"] != "deferred" or not ti["triggerer_job"]:
+        assert time.monotonic() < deadline, ti
+        time.sleep(0.05)
+    assert ti["trigger"]["classpath"] == "waiting_triggers.EchoTrigger"
+    assert ti["triggerer_job"]["job_type"] == "TriggererJob"
     assert wait_run(api, "defer_failures", run_id) == "failed"
     final = tis(api, "defer_failures", run_id)
     assert (final["too_slow"]["state"], final["too_slow"]["try_number"]) == ("failed", 1)
