@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Airflow's plugins_folder: AirflowPlugin subclasses (timetables, macros) and helper
     # modules DAG files import.
     plugins_folder: Path | None = None
+    # Triggerer (deferred tasks): how many triggers one triggerer runs at most, and seconds
+    # without its heartbeat after which its triggers go to another (or a restarted) one.
+    triggerer_capacity: int = Field(default=10000, ge=1)
+    triggerer_health_check_threshold: float = Field(default=30.0, gt=0)
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "api-server": ("crosswind.cli.server", "api_server"),
     "scheduler": ("crosswind.cli.scheduler", "scheduler"),
     "standalone": ("crosswind.cli.standalone", "standalone"),
+    "triggerer": ("crosswind.cli.triggerer", "triggerer"),
     "worker": ("crosswind.cli.worker", "worker"),
 }
 

@@ -24,8 +24,10 @@ _EXC_NAMES = (
     "AirflowTaskTerminated AirflowNotFoundException AirflowConfigException "
     "AirflowSensorTimeout DagCycleException AirflowDagCycleException DuplicateTaskIdFound "
     "AirflowDagDuplicatedIdException ParamValidationError TaskNotFound "
-    "DagNotFound DagRunAlreadyExists"
+    "DagNotFound DagRunAlreadyExists "
+    "AirflowRescheduleException TaskDeferred TaskDeferralError"
 )
+_TRIG = "crosswind.triggers."
 _BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
 _PYOPS = (
     _D + "operators.python",
@@ -80,7 +82,18 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.sensors": [],
     "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
     "airflow.sensors.python": [(_D + "operators.sensors", "PythonSensor")],
-    "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor")],
+    "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor"),
+                                   (_D + "operators.async_sensors", "TimeDeltaSensorAsync")],
+    # Deferral (triggers, async sensors); item 4's poke sensors share these module paths.
+    "airflow.sensors.date_time": [(_D + "operators.async_sensors", "DateTimeSensorAsync"),
+                                  (_D + "operators.time_sensors", "DateTimeSensor")],
+    "airflow.sensors.time_sensor": [(_D + "operators.async_sensors", "TimeSensorAsync"),
+                                    (_D + "operators.time_sensors", "TimeSensor")],
+    "airflow.triggers": [],
+    "airflow.triggers.base": [(_TRIG + "base", "BaseTrigger TriggerEvent TaskSuccessEvent "
+                                               "TaskFailedEvent TaskSkippedEvent StartTriggerArgs "
+                                               "BaseTaskEndEvent")],
+    "airflow.triggers.temporal": [(_TRIG + "temporal", "DateTimeTrigger TimeDeltaTrigger")],
     "airflow.configuration": [(_D + "context", "conf")],
     "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
     "airflow.utils.helpers": [(_D + "baseoperator", "chain cross_downstream")],
@@ -126,8 +139,6 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     ],
     "airflow.operators.weekday": [(_D + "operators.weekday", "BranchDayOfWeekOperator")],
     "airflow.utils.weekday": [(_D + "weekday", "WeekDay")],
-    "airflow.sensors.time_sensor": [(_D + "operators.time_sensors", "TimeSensor")],
-    "airflow.sensors.date_time": [(_D + "operators.time_sensors", "DateTimeSensor")],
     "airflow.sensors.weekday": [(_D + "operators.time_sensors", "DayOfWeekSensor")],
 }
 _PACKAGES = {
@@ -142,6 +153,7 @@ _PACKAGES = {
     "airflow.sensors",
     "airflow.datasets",
     "airflow.timetables",
+    "airflow.triggers",
 }
 
 

@@ -7,12 +7,18 @@ raise AirflowInvalidArguments (a TypeError), as Airflow does.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from crosswind.dags.dependency import DependencyMixin
-from crosswind.dags.exceptions import AirflowException, AirflowInvalidArguments
+from crosswind.dags.exceptions import (
+    AirflowException,
+    AirflowInvalidArguments,
+    TaskDeferralError,
+    TaskDeferred,
+)
 from crosswind.dags.task_args import (
     IGNORED_ARGS,
     SECONDS_ARGS,
@@ -29,6 +35,8 @@ def _seconds(value: Any) -> timedelta | None:
         return value
     return timedelta(seconds=float(value))
 
+log = logging.getLogger("crosswind.task")
+
 
 class BaseOperator(DependencyMixin):
     """Airflow 2 BaseOperator: one unit of work in a DAG."""
@@ -38,6 +46,9 @@ class BaseOperator(DependencyMixin):
     template_fields_renderers: ClassVar[dict[str, str]] = {}
     ui_color: str = "#fff"
     ui_fgcolor: str = "#000"
+    # Airflow's "start from trigger"; Crosswind always starts a try in a worker.
+    start_trigger_args: Any = None
+    start_from_trigger: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -132,6 +143,25 @@ class BaseOperator(DependencyMixin):
 
     def on_kill(self) -> None:
         """Called when the task is killed; subclasses stop their child processes here."""
+
+    # -- deferral ---------------------------------------------------------------
+    def defer(self, *, trigger: Any, method_name: str, kwargs: dict[str, Any] | None = None,
+              timeout: timedelta | None = None) -> Any:
+        """End this try `deferred` until `trigger` fires; the task then resumes in a new
+        process with `method_name(context, event=payload, **kwargs)`."""
+        raise TaskDeferred(trigger=trigger, method_name=method_name, kwargs=kwargs,
+                           timeout=timeout)
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None,
+                         context: dict[str, Any]) -> Any:
+        """Continue a deferred task; "__fail__" is the scheduler's or triggerer's verdict
+        that the deferral timed out or its trigger failed."""
+        if next_method == "__fail__":
+            next_kwargs = next_kwargs or {}
+            if next_kwargs.get("traceback"):
+                log.error("Trigger failed:\n%s", "\n".join(next_kwargs["traceback"]))
+            raise TaskDeferralError(next_kwargs.get("error", "Unknown"))
+        return getattr(self, next_method)(context, **(next_kwargs or {}))
 
     # -- dependencies -----------------------------------------------------------
     def set_upstream(self, other: Any) -> None:

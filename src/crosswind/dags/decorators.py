@@ -131,11 +131,18 @@ def _decorator_for(operator_class: type[PythonOperator]) -> Callable[..., Any]:
 
 
 class _TaskNamespace:
-    """`task` itself: @task, @task(...), @task.python, @task.branch, @task.short_circuit."""
+    """`task` itself: @task, @task(...), @task.python, @task.branch, @task.short_circuit,
+    @task.sensor."""
 
     python = staticmethod(_decorator_for(PythonOperator))
     branch = staticmethod(_decorator_for(BranchPythonOperator))
     short_circuit = staticmethod(_decorator_for(ShortCircuitOperator))
+
+    @staticmethod
+    def sensor(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        from crosswind.dags.operators.sensor_decorator import DecoratedSensorOperator
+
+        return _decorator_for(DecoratedSensorOperator)(python_callable, **kwargs)  # type: ignore[arg-type]
 
     def __call__(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
         return self.python(python_callable, **kwargs)

@@ -4,6 +4,9 @@ AirflowException
  ├── AirflowSkipException        task ends "skipped"
  ├── AirflowFailException        task ends "failed", no retry
  ├── AirflowTaskTimeout          execution_timeout exceeded (retryable)
+ ├── AirflowSensorTimeout        a sensor's timeout passed
+ ├── AirflowRescheduleException  reschedule sensor: up_for_reschedule until a date
+ ├── TaskDeferralError           a deferral failed or timed out
  ├── AirflowNotFoundException    unknown connection / variable
  │    └── DagNotFound            unknown DAG id (cross-DAG operators)
  ├── DagRunAlreadyExists         triggering a run that exists (carries it)
@@ -12,10 +15,12 @@ AirflowException
  ├── DuplicateTaskIdFound
  ├── ParamValidationError
  └── TaskNotFound
+TaskDeferred (BaseException)     the task defers to a trigger
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 
@@ -48,7 +53,35 @@ class AirflowConfigException(AirflowException):
 
 
 class AirflowSensorTimeout(AirflowException):
-    """Accepted for import compatibility; Crosswind ships no sensors."""
+    """A sensor waited longer than its `timeout`."""
+
+
+class AirflowRescheduleException(AirflowException):
+    """Raised by a `mode="reschedule"` sensor: free the slot, poke again at reschedule_date."""
+
+    def __init__(self, reschedule_date: Any) -> None:
+        super().__init__()
+        self.reschedule_date = reschedule_date
+
+
+class TaskDeferred(BaseException):
+    """Raised by BaseOperator.defer(): the try ends `deferred` until the trigger fires,
+    then a new process resumes it in `method_name` (same try number)."""
+
+    def __init__(self, *, trigger: Any, method_name: str, kwargs: dict[str, Any] | None = None,
+                 timeout: timedelta | None = None) -> None:
+        super().__init__()
+        if timeout is not None and not hasattr(timeout, "total_seconds"):
+            raise ValueError("Timeout value must be a timedelta")
+        self.trigger, self.method_name = trigger, method_name
+        self.kwargs, self.timeout = kwargs, timeout
+
+    def __repr__(self) -> str:
+        return f"<TaskDeferred trigger={self.trigger} method={self.method_name}>"
+
+
+class TaskDeferralError(AirflowException):
+    """A deferred task resumed to fail: its trigger failed or its deferral timed out."""
 
 
 class AirflowInvalidArguments(AirflowException, TypeError):

@@ -28,6 +28,7 @@ def run_dag_locally(
     """Run every task of dag once; returns task_id -> final state."""
     from crosswind.dags.context import RunInfo, TIInfo, build_context
     from crosswind.execution.task_execute import execute_task
+    from crosswind.triggers.inline import run_to_end
 
     dag.validate()
     when = as_utc(logical_date) or utcnow()
@@ -38,6 +39,7 @@ def run_dag_locally(
         data_interval_start=when,
         data_interval_end=when,
         conf=dict(conf or {}),
+        start_date=utcnow(),  # Airflow's dag.test() run has one
     )
     try:
         previous = get_backend()
@@ -57,7 +59,9 @@ def run_dag_locally(
                 continue
             for try_number in range(1, task.retries + 2):
                 ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
-                outcome = execute_task(task, build_context(dag=dag, task=task, run=run, ti=ti))
+                # Deferral and reschedule continue the same try here (triggers inline).
+                outcome = run_to_end(lambda method, kwargs, ti=ti, task=task: execute_task(
+                    task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
                 if outcome.state != "failed" or not outcome.retryable:
                     break
             states[task.task_id] = outcome.state

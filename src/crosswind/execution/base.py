@@ -29,6 +29,9 @@ class WorkItem:
     run: dict[str, Any] = field(default_factory=dict)  # logical_date, data_interval_*, conf...
     retry: dict[str, Any] = field(default_factory=dict)  # retry_delay, backoff, max delay
     queue: str = "default"  # the Celery queue (the task's `queue`); unused by local
+    # Resuming a deferred task: the method and its kwargs (serde-encoded, with `event`).
+    next_method: str | None = None
+    next_kwargs: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.execution.runtime_runs_db import DbRunsMixin
-from crosswind.models import Variable, XCom
+from crosswind.models import TaskReschedule, Variable, XCom
 from crosswind.scheduling import fast_db
 from crosswind.security import SecretBox
 from crosswind.store import connections, variables
@@ -66,6 +66,16 @@ class DbBackend(DbRunsMixin):
 
         return fast_db.read(self.db, lambda s: inlet_events(
             s, uri=uri, alias=alias, consumed_by=consumed_by))
+    def first_reschedule_start(self, *, dag_id: str, run_id: str, task_id: str,
+                               map_index: int, try_number: int) -> Any:
+        """Start of the first reschedule poke of that try (a reschedule sensor's timeout
+        counts from it), or None."""
+        t = TaskReschedule
+        return fast_db.read(self.db, lambda s: s.scalar(
+            select(t.start_date).where(t.dag_id == dag_id, t.run_id == run_id,
+                                       t.task_id == task_id, t.map_index == map_index,
+                                       t.try_number == try_number)
+            .order_by(t.id).limit(1)))
 
     def flush(self, conn: Any) -> None:
         """Write buffered pushes in the caller's transaction (replacing same keys); kept

@@ -22,8 +22,11 @@ from typing import Any
 from crosswind.dags import dataset_context
 from crosswind.dags.exceptions import (
     AirflowFailException,
+    AirflowRescheduleException,
+    AirflowSensorTimeout,
     AirflowSkipException,
     AirflowTaskTimeout,
+    TaskDeferred,
 )
 from crosswind.dags.masking import redact
 from crosswind.dags.runtime import pop_context, push_context
@@ -34,13 +37,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TaskOutcome:
-    state: str  # "success" | "skipped" | "failed"
+    state: str  # "success" | "skipped" | "failed" | "deferred" | "up_for_reschedule"
     retryable: bool = False
     error: str | None = None
     rendered_fields: dict[str, Any] = field(default_factory=dict)
     follow_task_ids: list[str] | None = None  # branch: direct downstream to keep
     skip_downstream: bool = False  # short-circuit: skip everything downstream
     return_value: Any = None
+    defer: dict[str, Any] | None = None  # deferred: see deferral_outcome()
+    reschedule_date: datetime | None = None  # up_for_reschedule: when to poke again
 
 
 def json_safe(value: Any) -> Any:
@@ -98,33 +103,57 @@ def _push_result(task: Any, ti: Any, result: Any) -> None:
             ti.xcom_push(key=str(key), value=value)
 
 
-def execute_task(task: Any, context: dict[str, Any]) -> TaskOutcome:
-    """Run one try of task with context (from build_context); never raises for task errors."""
+def execute_task(task: Any, context: dict[str, Any], next_method: str | None = None,
+                 next_kwargs: dict[str, Any] | None = None) -> TaskOutcome:
+    """Run one try of task with context (from build_context); never raises for task errors.
+    With next_method, the try resumes a deferred task there instead of in execute()."""
     task = copy.copy(task)  # rendering mutates fields; keep the parsed DAG pristine
     ti = context["ti"]
     context["task"] = ti.task = task
     outcome = TaskOutcome(state="failed", retryable=True)
     push_context(context)
     try:
-        _execute(task, context, outcome)
+        _execute(task, context, outcome, next_method, next_kwargs)
     finally:
         pop_context()
     return outcome
 
 
-def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome) -> None:
+def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
+             next_method: str | None, next_kwargs: dict[str, Any] | None) -> None:
     ti = context["ti"]
     try:
         outcome.rendered_fields = json_safe(render_template_fields(task, context))
-        _run_callbacks(task.on_execute_callback, context)
-        if callable(getattr(task, "pre_execute", None)):
-            task.pre_execute(context)
+        if next_method is None:  # Airflow runs these once per try, not again on resume
+            _run_callbacks(task.on_execute_callback, context)
+            if callable(getattr(task, "pre_execute", None)):
+                task.pre_execute(context)
         timeout = task.execution_timeout.total_seconds() if task.execution_timeout else None
         with _timeout(timeout, task.task_id):
-            result = dataset_context.drain(task.execute(context), context)
+            if next_method is None:
+                returned = task.execute(context)
+            else:
+                returned = task.resume_execution(next_method, next_kwargs, context)
+            result = dataset_context.drain(returned, context)
         if callable(getattr(task, "post_execute", None)):
             task.post_execute(context, result)
         _push_result(task, ti, result)
+    except TaskDeferred as exc:
+        from crosswind.triggers.deferral import deferral_outcome
+
+        log.info("Pausing task as DEFERRED. dag_id=%s, task_id=%s", ti.dag_id, task.task_id)
+        try:
+            outcome.defer = deferral_outcome(exc)
+            outcome.state, outcome.retryable = "deferred", False
+        except Exception:  # noqa: BLE001 - an unserialisable trigger fails the try
+            outcome.error = redact(traceback.format_exc())
+            log.error("Task %s failed: its trigger cannot be stored", task.task_id)
+        return
+    except AirflowRescheduleException as exc:
+        log.info("Rescheduling task, marking task as UP_FOR_RESCHEDULE")
+        outcome.state, outcome.retryable = "up_for_reschedule", False
+        outcome.reschedule_date = exc.reschedule_date
+        return
     except AirflowSkipException as exc:
         log.info("Skipping task %s: %s", task.task_id, exc)
         outcome.state, outcome.retryable = "skipped", False
@@ -132,7 +161,8 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome) -> None:
         return
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any task error fails the try
         outcome.error = redact(traceback.format_exc())
-        outcome.retryable = not isinstance(exc, AirflowFailException)
+        # Airflow: a sensor that timed out is not retried either.
+        outcome.retryable = not isinstance(exc, AirflowFailException | AirflowSensorTimeout)
         context["exception"] = exc
         will_retry = outcome.retryable and ti.try_number <= ti.max_tries
         log.error("Task %s failed%s", task.task_id, ", will retry" if will_retry else "")

@@ -38,6 +38,7 @@ from crosswind.execution.task_execute import TaskOutcome, execute_task
 from crosswind.execution.try_records import TryResult
 from crosswind.scheduling import fast_db, wakeup
 from crosswind.security import SecretBox
+from crosswind.triggers import serde
 
 if TYPE_CHECKING:
     from crosswind.execution.forkserver import ServerSettings
@@ -96,7 +97,9 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
     masking.clear_secrets()
     redirect_to(log_file(env.logs_dir, item.dag_id, item.run_id, item.task_id,
                          item.try_number, item.map_index))
-    log.info("Starting attempt %s of %s", item.try_number, item.max_tries + 1)
+    started = utcnow()
+    log.info("%s attempt %s of %s", "Resuming" if item.next_method else "Starting",
+             item.try_number, item.max_tries + 1)
     _watch_parent(env, item)
     backend = DbBackend(env.db, env.box, env.wake_address)
     set_backend(backend)
@@ -109,7 +112,8 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
         ti = TIInfo(item.task_id, try_number=item.try_number, map_index=item.map_index,
                     max_tries=item.max_tries)
         context = build_context(dag=dag, task=task, run=_run_info(item), ti=ti)
-        outcome = execute_task(task, context)
+        outcome = execute_task(task, context, item.next_method,
+                               serde.decode(item.next_kwargs) if item.next_method else None)
         if outcome.state == "success":
             events = dataset_context.emitted(task, context)
         if outcome.state == "failed" and outcome.error:
@@ -117,8 +121,11 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
     result = _result(item, outcome, backend, dag)
     if task is not None and outcome.state == "success":
         result.dataset_events = events
-    log.info("Marking task as %s. dag_id=%s, task_id=%s, run_id=%s", result.state.upper(),
-             item.dag_id, item.task_id, item.run_id)
+    if result.state in try_records.SUSPENDED:
+        result.start = started.isoformat()
+    else:
+        log.info("Marking task as %s. dag_id=%s, task_id=%s, run_id=%s", result.state.upper(),
+                 item.dag_id, item.task_id, item.run_id)
     if result.skip:
         log.info("Skipping downstream tasks: %s", result.skip)
     _report(env, item, result, report_fd)
@@ -144,6 +151,10 @@ def _result(item: WorkItem, outcome: TaskOutcome, backend: DbBackend, dag: Any) 
     end = utcnow()
     if outcome.state in ("success", "skipped"):
         result = TryResult(state=outcome.state, end=end.isoformat())
+    elif outcome.state in try_records.SUSPENDED:  # the try goes on later, same try number
+        when = outcome.reschedule_date
+        result = TryResult(state=outcome.state, end=end.isoformat(), defer=outcome.defer,
+                           next_retry_at=when.isoformat() if when else None)
     else:
         result = try_records.failed_result(item, end, outcome.error or "", outcome.retryable)
     result.rendered_fields = outcome.rendered_fields or None

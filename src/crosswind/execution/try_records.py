@@ -4,7 +4,9 @@
     mark_running:  queued → running, guarded `state='queued' AND try_number=N`, plus the
                    task_tries row; the previous try's XComs are removed (as Airflow does)
     write_final:   running → success | skipped | failed | up_for_retry, guarded on
-                   `state='running' AND try_number=N`; XComs; branch/short-circuit skips
+                   `state='running' AND try_number=N`; XComs; branch/short-circuit skips;
+                   or running → deferred | up_for_reschedule (suspend_records: the same
+                   try goes on later, so its task_tries row is reopened, not duplicated)
     fail_unreported: a try whose process died without reporting (kill -9, crash, hard
                    timeout kill) → up_for_retry or failed per its tries
 """
@@ -21,6 +23,7 @@ from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.engine import Connection
 
 from crosswind.db.base import utcnow
+from crosswind.execution import suspend_records
 from crosswind.execution.base import WorkItem
 from crosswind.models import TaskInstance, TaskTry, XCom
 from crosswind.scheduling.retries import failure_state, next_retry_at
@@ -30,6 +33,7 @@ from crosswind.store import dataset_events
 TIT = TaskInstance.__table__
 TRY = TaskTry.__table__
 XCT = XCom.__table__
+SUSPENDED = frozenset({"deferred", "up_for_reschedule"})
 HOSTNAME = socket.gethostname()
 UNIXNAME = getpass.getuser()
 
@@ -47,6 +51,8 @@ class TryResult:
     skip: list[str] = field(default_factory=list)
     # Outlet events of a successful try ({"uri", "extra", "aliases"}), written with it.
     dataset_events: list[dict[str, Any]] = field(default_factory=list)
+    defer: dict[str, Any] | None = None  # deferred: trigger and where to resume
+    start: str | None = None  # deferred / up_for_reschedule: when this part of the try began
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict(): that deep-copies every value, and this runs per try.
@@ -68,6 +74,12 @@ _MARK = TIT.update().where(
 ).values(state="running", start_date=_p("p_now", TIT.c.start_date), end_date=None,
          duration=None, hostname=_p("p_host"), unixname=UNIXNAME, pid=None,
          last_heartbeat_at=_p("p_now", TIT.c.start_date), next_retry_at=None)
+# A deferred task resuming keeps its start_date (Airflow: the try started before it deferred).
+_MARK_RESUME = TIT.update().where(
+    TIT.c.id == _p("p_id"), TIT.c.state == "queued", TIT.c.try_number == _p("p_n"),
+).values(state="running", end_date=None, duration=None, hostname=_p("p_host"),
+         unixname=UNIXNAME, pid=None, last_heartbeat_at=_p("p_now", TIT.c.start_date),
+         next_retry_at=None)
 _CLEAR_XCOM = XCT.delete().where(XCT.c.dag_id == _p("p_dag"), XCT.c.run_id == _p("p_run"),
                                  XCT.c.task_id == _p("p_task"))
 _TRY_KEY = (TRY.c.dag_id == _p("p_dag"), TRY.c.run_id == _p("p_run"),
@@ -81,7 +93,8 @@ _FINAL = TIT.update().where(
     TIT.c.id == _p("p_id"), TIT.c.state == "running", TIT.c.try_number == _p("p_n"),
 ).values(state=_p("p_state"), end_date=_p("p_end", TIT.c.end_date),
          next_retry_at=_p("p_retry", TIT.c.next_retry_at), duration=_p("p_dur"),
-         rendered_fields=_p("p_rf", TIT.c.rendered_fields))
+         rendered_fields=_p("p_rf", TIT.c.rendered_fields), next_method=None, next_kwargs=None,
+         trigger_id=None, trigger_timeout=None)
 _TRY_FINAL = TRY.update().where(*_TRY_KEY).values(
     state=_p("p_state"), end_date=_p("p_end", TRY.c.end_date), error=_p("p_err"))
 
@@ -95,16 +108,21 @@ def mark_running(c: Connection, items: list[WorkItem], now: datetime) -> set[int
     """Guarded queued → running for each item; returns the ti_ids that won."""
     # HOSTNAME is read at call time: `crosswind worker` sets it to its reachable name.
     won = {i.ti_id for i in items
-           if c.execute(_MARK, {"p_id": i.ti_id, "p_n": i.try_number, "p_now": now,
-                                "p_host": HOSTNAME}).rowcount}
+           if c.execute(_MARK_RESUME if i.next_method else _MARK, {
+               "p_id": i.ti_id, "p_n": i.try_number, "p_now": now, "p_host": HOSTNAME,
+           }).rowcount}
     starts = [i for i in items if i.ti_id in won]
     if starts:
-        c.execute(TRY.insert(), [{
+        # A deferred / rescheduled try continuing has its task_tries row already.
+        c.execute(suspend_records.try_upsert(c), [{
             "dag_id": i.dag_id, "run_id": i.run_id, "task_id": i.task_id,
             "map_index": i.map_index, "try_number": i.try_number, "state": "running",
             "hostname": HOSTNAME, "start_date": now,
         } for i in starts])
-        c.execute(_CLEAR_XCOM, [_key(i) for i in starts])
+        # XComs of the try survive its deferral (Airflow clears them only without next_method).
+        fresh = [_key(i) for i in starts if not i.next_method]
+        if fresh:
+            c.execute(_CLEAR_XCOM, fresh)
     return won
 
 
@@ -137,6 +155,8 @@ def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
         dataset_events.record(c, r.dataset_events, {
             "source_dag_id": item.dag_id, "source_task_id": item.task_id,
             "source_run_id": item.run_id, "source_map_index": item.map_index}, end or utcnow())
+    if won and r.state in SUSPENDED:
+        suspend_records.suspended(c, item, r)
     if won and r.skip:
         c.execute(TIT.update().where(
             TIT.c.dag_id == item.dag_id, TIT.c.run_id == item.run_id, TIT.c.task_id.in_(r.skip),

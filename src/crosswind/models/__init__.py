@@ -23,6 +23,7 @@ from crosswind.models.event_log import EventLog
 from crosswind.models.job import Job
 from crosswind.models.pool import Pool
 from crosswind.models.task_instance import TaskInstance, TaskTry
+from crosswind.models.trigger import TaskReschedule, Trigger
 from crosswind.models.variable import Variable
 from crosswind.models.xcom import XCom
 
@@ -49,7 +50,9 @@ __all__ = [
     "SerializedDag",
     "TaskInstance",
     "TaskOutletDatasetReference",
+    "TaskReschedule",
     "TaskTry",
+    "Trigger",
     "User",
     "Variable",
     "XCom",

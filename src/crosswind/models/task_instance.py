@@ -17,6 +17,7 @@ class TaskInstance(Base):
         UniqueConstraint("dag_id", "run_id", "task_id", "map_index"),
         Index("ix_task_instances_state_pool", "state", "pool"),
         Index("ix_task_instances_dag_run", "dag_id", "run_id"),
+        Index("ix_task_instances_trigger_id", "trigger_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,6 +46,12 @@ class TaskInstance(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     rendered_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     executor_config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Deferral (Airflow's names): the trigger waited on, where the try resumes, and when
+    # the wait times out. next_kwargs is encoded by crosswind.triggers.serde.
+    trigger_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_method: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    next_kwargs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    trigger_timeout: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 

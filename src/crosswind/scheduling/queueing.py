@@ -37,6 +37,8 @@ def _candidates(session: Session, limit: int, full_dags: set[str], full_pools: s
             TI.pool,
             TI.pool_slots,
             TI.max_tries,
+            TI.next_method,  # resuming a deferred task
+            TI.next_kwargs,
         )
         .join(DagRun, (DagRun.dag_id == TI.dag_id) & (DagRun.run_id == TI.run_id))
         .join(DagModel, DagModel.dag_id == TI.dag_id)
@@ -228,6 +230,8 @@ def _item(c: Any, try_number: int, info: DagInfo, runs: dict) -> WorkItem:
         execution_timeout=task.get("execution_timeout"),
         queue=task.get("queue") or "default",
         run=runs.get((c.dag_id, c.run_id), {}),
+        next_method=c.next_method,
+        next_kwargs=c.next_kwargs,
         retry={
             k: task.get(k)
             for k in ("retry_delay", "retry_exponential_backoff", "max_retry_delay", "task_id")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
+from crosswind.scheduling import deferral
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
 from crosswind.scheduling.task_instances import (
     TIRow,
@@ -74,7 +75,7 @@ def _load_tis(session: Session, runs: list) -> dict[tuple[str, str], dict[str, T
     return out
 
 
-ATTENTION = frozenset({None, "up_for_retry", "restarting"})
+ATTENTION = frozenset({None, "up_for_retry", "up_for_reschedule", "restarting"})
 
 
 def _needing_attention(session: Session, runs: list, infos: dict[str, DagInfo],
@@ -123,6 +124,8 @@ def _apply(session: Session, groups: dict[tuple[str | None, str], list[int]], no
     changed = 0
     for (old, new), ids in groups.items():
         values: dict = {"state": new}
+        if old == "up_for_reschedule":  # the same try pokes again (see deferral.py)
+            values = deferral.continue_try_values()
         if new in TI_FINISHED:
             values.update(start_date=now, end_date=now, duration=0.0)
         guard = TI.state.is_(None) if old is None else TI.state == old

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from crosswind import plugins
 from crosswind.db.engine import Database
 from crosswind.execution.base import Executor, WorkItem
-from crosswind.scheduling import dag_runs, dataset_runs, fast_db, queueing, run_progress, zombies
+from crosswind.scheduling import (
+    dag_runs,
+    dataset_runs,
+    deferral,
+    fast_db,
+    queueing,
+    run_progress,
+    zombies,
+)
 from crosswind.scheduling.dag_cache import DagCache
 from crosswind.settings import Settings
 
@@ -100,7 +108,11 @@ class Scheduler:
         r.created_runs = dag_runs.create_scheduled_runs(s, self.cache, now, catchup)
         r.created_runs += dataset_runs.create_dataset_runs(s, self.cache, now)
         r.started_runs = dag_runs.start_queued_runs(s, self.cache, now)
+        # Deferrals past their timeout resume to fail (before the TI decisions below).
+        expired, next_timeout = deferral.expire_deferrals(s, now)
         p = run_progress.process_running_runs(s, self.cache, now)
+        p.changed += expired
+        p.wake_at(next_timeout)
         r.ti_changes, r.finished_runs, r.killed = p.changed, p.finished_runs, p.kills
         r.restarted = p.restarted
         r.queued = queueing.queue_tis(s, self.cache, now, self._open_slots(), self.job_id)

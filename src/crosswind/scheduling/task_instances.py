@@ -16,6 +16,9 @@ from crosswind.dags.trigger_rule import evaluate_trigger_rule
 from crosswind.scheduling.dag_cache import DagInfo
 from crosswind.states import TI_FINISHED
 
+# States that wait for next_retry_at (the retry time, or a reschedule sensor's next poke).
+WAITING = frozenset({"up_for_retry", "up_for_reschedule"})
+
 
 @dataclass
 class TIRow:
@@ -38,9 +41,7 @@ def decide(
     for tid, ti in tis.items():
         if tid not in info.tasks and ti.state is None:
             changes[tid] = states[tid] = "removed"
-        elif (
-            ti.state == "up_for_retry" and ti.next_retry_at is not None and ti.next_retry_at <= now
-        ) or (ti.state == "up_for_retry" and ti.next_retry_at is None):
+        elif ti.state in WAITING and (ti.next_retry_at is None or ti.next_retry_at <= now):
             changes[tid] = states[tid] = "scheduled"
     for tid in info.order:
         if tid not in tis or states[tid] is not None:
@@ -97,6 +98,6 @@ def next_retry_deadline(tis: dict[str, TIRow]) -> datetime | None:
     due = [
         ti.next_retry_at
         for ti in tis.values()
-        if ti.state == "up_for_retry" and ti.next_retry_at is not None
+        if ti.state in WAITING and ti.next_retry_at is not None
     ]
     return min(due) if due else None

@@ -52,7 +52,8 @@ def fail_try(
     done = session.execute(
         update(TI)
         .where(TI.id == ti_id, TI.try_number == try_number, TI.state.in_(from_states))
-        .values(state=state, end_date=now, duration=duration, next_retry_at=retry_at)
+        .values(state=state, end_date=now, duration=duration, next_retry_at=retry_at,
+                next_method=None, next_kwargs=None)  # a retry starts afresh
         .execution_options(synchronize_session=False)
     ).rowcount
     if done:

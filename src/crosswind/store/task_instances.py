@@ -134,12 +134,19 @@ def clear(
         ti.state = "restarting" if ti.state in _BUSY else None
         ti.end_date = None
         ti.next_retry_at = None
+        _forget_deferral(ti)
         ti.max_tries = ti.try_number + retries.get(ti.task_id, 0)
         runs[run.id] = run
     for run in runs.values():
         run.clear_number += 1
         if run_state is not None:
             reopen(run, run_state)
+
+
+def _forget_deferral(ti: TaskInstance) -> None:
+    """A cleared or set TI starts afresh, not in a deferred try's next_method (its trigger,
+    now unused, is removed by the triggerer)."""
+    ti.next_method = ti.next_kwargs = ti.trigger_id = ti.trigger_timeout = None
 
 
 def run_now(session: Session, dag: dict[str, Any], ti: TaskInstance, run: DagRun) -> None:
@@ -149,6 +156,7 @@ def run_now(session: Session, dag: dict[str, Any], ti: TaskInstance, run: DagRun
     ti.state = "scheduled"
     ti.end_date = None
     ti.next_retry_at = None
+    _forget_deferral(ti)
     ti.max_tries = ti.try_number + _retries(dag).get(ti.task_id, 0)
     if run.state != "running":
         reopen(run, "running")
@@ -195,6 +203,7 @@ def set_state(
     now = utcnow()
     for ti, _ in pairs:
         ti.state = change.new_state
+        _forget_deferral(ti)
         ti.start_date = ti.start_date or now
         ti.end_date = now
         ti.duration = (now - ti.start_date).total_seconds()

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crosswind.api.schemas.dag_runs import aware
+from crosswind.api.schemas.triggers import render_deferral
 from crosswind.models import DagRun, TaskInstance
 from crosswind.states import TI_ALL
 
@@ -56,8 +57,7 @@ def render_ti(ti: TaskInstance, run: DagRun) -> dict[str, Any]:
         "note": ti.note,
         "rendered_fields": ti.rendered_fields or {},
         "rendered_map_index": None,
-        "trigger": None,
-        "triggerer_job": None,
+        **render_deferral(ti),
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 04:30:04.625655
+Create Date: 2026-12-02 05:13:15.756009
 """
 
 from __future__ import annotations
@@ -210,6 +210,10 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('rendered_fields', sa.JSON(), nullable=True),
     sa.Column('executor_config', sa.JSON(), nullable=True),
+    sa.Column('trigger_id', sa.Integer(), nullable=True),
+    sa.Column('next_method', sa.String(length=1000), nullable=True),
+    sa.Column('next_kwargs', sa.JSON(), nullable=True),
+    sa.Column('trigger_timeout', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task_instances')),
     sa.UniqueConstraint('dag_id', 'run_id', 'task_id', 'map_index', name=op.f('uq_task_instances_dag_id_run_id_task_id_map_index'))
@@ -217,6 +221,23 @@ def upgrade() -> None:
     with op.batch_alter_table('task_instances', schema=None) as batch_op:
         batch_op.create_index('ix_task_instances_dag_run', ['dag_id', 'run_id'], unique=False)
         batch_op.create_index('ix_task_instances_state_pool', ['state', 'pool'], unique=False)
+        batch_op.create_index('ix_task_instances_trigger_id', ['trigger_id'], unique=False)
+
+    op.create_table('task_reschedules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dag_id', sa.String(length=250), nullable=False),
+    sa.Column('run_id', sa.String(length=250), nullable=False),
+    sa.Column('task_id', sa.String(length=250), nullable=False),
+    sa.Column('map_index', sa.Integer(), nullable=False),
+    sa.Column('try_number', sa.Integer(), nullable=False),
+    sa.Column('start_date', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('end_date', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('duration', sa.Float(), nullable=False),
+    sa.Column('reschedule_date', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_reschedules'))
+    )
+    with op.batch_alter_table('task_reschedules', schema=None) as batch_op:
+        batch_op.create_index('ix_task_reschedules_ti', ['dag_id', 'run_id', 'task_id', 'map_index', 'try_number'], unique=False)
 
     op.create_table('task_tries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -234,6 +255,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task_tries')),
     sa.UniqueConstraint('dag_id', 'run_id', 'task_id', 'map_index', 'try_number', name=op.f('uq_task_tries_dag_id_run_id_task_id_map_index_try_number'))
     )
+    op.create_table('triggers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('classpath', sa.String(length=1000), nullable=False),
+    sa.Column('kwargs', sa.JSON(), nullable=False),
+    sa.Column('created_date', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('triggerer_id', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_triggers'))
+    )
+    with op.batch_alter_table('triggers', schema=None) as batch_op:
+        batch_op.create_index('ix_triggers_triggerer_id', ['triggerer_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=256), nullable=False),
@@ -391,8 +423,17 @@ def downgrade() -> None:
     op.drop_table('xcom')
     op.drop_table('variables')
     op.drop_table('users')
+    with op.batch_alter_table('triggers', schema=None) as batch_op:
+        batch_op.drop_index('ix_triggers_triggerer_id')
+
+    op.drop_table('triggers')
     op.drop_table('task_tries')
+    with op.batch_alter_table('task_reschedules', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_reschedules_ti')
+
+    op.drop_table('task_reschedules')
     with op.batch_alter_table('task_instances', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_instances_trigger_id')
         batch_op.drop_index('ix_task_instances_state_pool')
         batch_op.drop_index('ix_task_instances_dag_run')
 

@@ -1,0 +1,26 @@
+"""`crosswind triggerer`: runs the triggers of deferred tasks (several may run at once)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from crosswind.cli.context import settings_and_db
+from crosswind.store.bootstrap import prepare
+
+
+@click.command("triggerer")
+def triggerer() -> None:
+    """Run deferred tasks' triggers on one asyncio loop (migrates the database first)."""
+    from crosswind.triggerer.runner import run_triggerer
+
+    logging.basicConfig(level=logging.INFO,
+                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    settings, db = settings_and_db(pool_size=2)
+    prepare(db, settings)
+    click.echo(f"Crosswind triggerer (capacity {settings.triggerer_capacity})")
+    run_triggerer(settings, db)
+
+
+COMMANDS = [triggerer]

@@ -1,0 +1,1 @@
+"""The triggerer: runs the triggers of deferred tasks on one asyncio loop."""

@@ -1,0 +1,1 @@
+"""Deferral: triggers (`airflow.triggers.*`), their serialisation and the events they fire."""
