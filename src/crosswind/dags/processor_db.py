@@ -119,6 +119,7 @@ class ChunkWriter:
         for f in self.files:
             self._file(f)
         self._set_next_runs()
+        dataset_refs.sync_dags(self.s.connection(), [d for _, d in self.pending_next], self.now)
         return self.stats
 
     def _owner_elsewhere(self, dag_id: str, fileloc: str) -> str | None:
@@ -227,7 +228,6 @@ class ChunkWriter:
         if changed:
             self.stats.dags_written += 1
             self.pending_next.append((row, data))
-            dataset_refs.sync_dag(self.s.connection(), data, self.now)
 
     def _set_next_runs(self) -> None:
         last = last_intervals(self.s, (row.dag_id for row, _ in self.pending_next))
