@@ -109,3 +109,11 @@ def _ref(obj: Any) -> dict[str, Any] | None:
     if isinstance(obj, DatasetAlias):
         return {"alias": obj.name}
     return None  # lineage objects other than datasets are accepted and ignored
+
+
+def shown_schedule(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The DAG's `schedule_interval` as Airflow shows it for a dataset schedule: its
+    summary ("Dataset", "Dataset or 0 1 * * 3"), a cron-like string in the API."""
+    if data.get("dataset_schedule") is None:
+        return None
+    return {"kind": "dataset", "value": data.get("timetable_summary")}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from crosswind.dags import dataset_schedule
 from crosswind.dags.parser import ParseOutcome
 from crosswind.dags.processor_next import last_intervals, next_run_fields
 from crosswind.dags.serialize import dag_hash
@@ -57,7 +58,8 @@ def _dag_columns(data: dict[str, Any], fileloc: str, now: datetime) -> dict[str,
         "description": data.get("description"),
         "owners": list(data.get("owners") or []),
         "tags": list(data.get("tags") or []),
-        "schedule": data.get("schedule") or {"kind": "none", "value": None},
+        "schedule": dataset_schedule.shown_schedule(data) or data.get("schedule")
+        or {"kind": "none", "value": None},
         "timetable_summary": data.get("timetable_summary"),
         "timetable_description": data.get("timetable_description"),
         "max_active_runs": data.get("max_active_runs"),
