@@ -84,8 +84,10 @@ def serialized_fields(dag: Any, summary: str | None, description: str) -> dict[s
         text = f"Triggered by datasets or {description}"
     else:
         text = "Triggered by datasets"
+    extras = {d.uri: d.extra for d in condition.iter_datasets() if d.extra is not None}
     return {
         "dataset_expression": condition.as_expression(),
+        **({"dataset_extras": extras} if extras else {}),
         "dataset_schedule": kind,
         "timetable_summary": ds_summary,
         "timetable_description": text,
