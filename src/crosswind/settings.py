@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     # Local executor: seconds without a try after which the fork server stops (the next try
     # starts a fresh one).
     fork_server_idle_timeout: float = Field(default=120.0, gt=0)
+    # Airflow's plugins_folder: AirflowPlugin subclasses (timetables, macros) and helper
+    # modules DAG files import.
+    plugins_folder: Path | None = None
 
-    @field_validator("home", "dags_folder", "logs_folder", mode="after")
+    @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod
     def _expand(cls, v: Path | None) -> Path | None:
         return None if v is None else v.expanduser().absolute()
@@ -65,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def dags_path(self) -> Path:
         return self.dags_folder or self.home / "dags"
+
+    @property
+    def plugins_path(self) -> Path:
+        return self.plugins_folder or self.home / "plugins"
 
     @property
     def logs_path(self) -> Path:

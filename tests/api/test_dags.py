@@ -111,7 +111,7 @@ def test_details(client: httpx.Client) -> None:
     assert d["dag_run_timeout"] == {"__type": "TimeDelta", "days": 0, "seconds": 3605,
                                     "microseconds": 0}
     assert d["params"]["x"]["value"] == 1
-    assert d["timezone"] == "Timezone('UTC')" and d["default_view"] == "grid"
+    assert d["timezone"] == "UTC" and d["default_view"] == "grid"  # str() of the zone
     assert d["orientation"] == "LR" and d["is_paused_upon_creation"] is None
     assert d["last_parsed"] == d["last_parsed_time"] is not None
     assert client.get(f"/dags/{P}_nope/details").status_code == 404

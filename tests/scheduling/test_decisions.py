@@ -149,3 +149,30 @@ def test_next_retry_at_from_a_serialized_task():
     end = NOW + timedelta(minutes=1)
     assert next_retry_at(task, dag_id="d", logical_date=NOW, try_number=1, end=end) == (
         end + timedelta(seconds=7.5))
+
+
+# Deadlock, as Airflow 2.11.2's DagRun.update_state decides it (checked against it).
+@pytest.mark.parametrize(
+    ("states", "extra", "expected"),
+    [
+        ({"a": "removed", "b": None}, {}, True),  # b waits for an upstream that never ends
+        ({"a": "removed", "b": None, "c": None}, {}, True),
+        ({"a": "success", "b": None}, {}, False),  # b is runnable
+        ({"a": "up_for_retry", "b": None}, {}, False),  # a retries later
+        ({"a": "queued", "b": None}, {}, False),
+        ({"a": "deferred", "b": None}, {}, False),
+        ({"a": "success", "b": "success"}, {}, False),  # finished, not deadlocked
+        # depends_on_past or an active-TI limit: may be unblocked from outside; Airflow
+        # keeps such a run waiting.
+        ({"a": None, "b": None}, {"a": {"depends_on_past": True}}, False),
+        ({"a": "removed", "b": None}, {"b": {"max_active_tis_per_dag": 1}}, False),
+    ],
+)
+def test_deadlock(states, extra, expected):
+    from crosswind.scheduling.task_instances import deadlocked
+
+    info = build_info(dag({"a": [], "b": ["a"], **({"c": ["b"]} if "c" in states else {})},
+                          extra=extra))
+    changes = decide(info, tis(states), NOW, past_ok=lambda _t: False)
+    merged = {t: changes.get(t, s) for t, s in states.items()}
+    assert deadlocked(info, merged, bool(changes)) is expected

@@ -171,7 +171,7 @@ def test_priority_weight_rules() -> None:
 
 def test_days_ago_is_midnight_utc() -> None:
     value = days_ago(2)
-    assert value.tzinfo is UTC and (value.hour, value.minute) == (0, 0)
+    assert value.utcoffset() == timedelta(0) and (value.hour, value.minute) == (0, 0)
     assert (datetime.now(UTC) - value).days in (1, 2)
 
 

@@ -88,7 +88,7 @@ def test_dataset_or_time_schedule_keeps_the_time_part():
              start_date=START) as dag:
         EmptyOperator(task_id="t")
     data = serialize_dag(dag)
-    assert data["schedule"] == {"kind": "cron", "value": "0 1 * * 3"}
+    assert data["schedule"] == {"kind": "cron", "value": "0 1 * * 3", "timezone": "UTC"}
     assert data["dataset_expression"] == {"all": ["s3://a/", "s3://b/"]}
     assert data["timetable_summary"] == "Dataset or 0 1 * * 3"
     assert data["timetable_description"] == (

@@ -128,7 +128,7 @@ def test_serialized_format() -> None:
     s = serialize_dag(d)
     json.dumps(s)
     assert s["dag_id"] == "corpus_airflow_classic"
-    assert s["schedule"] == {"kind": "cron", "value": "0 3 * * *"}
+    assert s["schedule"] == {"kind": "cron", "value": "0 3 * * *", "timezone": "UTC"}
     assert s["timetable_summary"] == "0 3 * * *" and s["timetable_description"] == "At 03:00"
     assert s["start_date"] == "2024-01-01T00:00:00+00:00" and s["end_date"] is None
     assert (s["catchup"], s["max_active_runs"], s["max_active_tasks"]) == (True, 1, None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from crosswind import plugins
 from crosswind.api.dialects import Dialect
 from crosswind.api.problems import install_handlers, problem
 from crosswind.api.routes import ROUTERS
@@ -47,6 +48,7 @@ def create_app(state: AppState) -> FastAPI:
     app = FastAPI(title="Crosswind", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.cw = state
+    plugins.configure(state.settings.plugins_path)  # timetables of manual runs
     install_handlers(app)
     app.mount("/api/v1", build_api(state, Dialect.SEED))
     app.mount("/airflow/api/v1", build_api(state, Dialect.AIRFLOW))

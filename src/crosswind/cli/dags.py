@@ -12,7 +12,7 @@ from crosswind.cli.context import settings_and_db
 from crosswind.db.base import utcnow
 from crosswind.errors import CrosswindError
 from crosswind.models import DagModel
-from crosswind.scheduling.timetables import timetable_for
+from crosswind.scheduling.timetables import manual_interval, timetable_for
 from crosswind.store import dag_runs, event_log
 from crosswind.store.bootstrap import prepare
 
@@ -62,7 +62,7 @@ def trigger(dag_id: str, conf: str | None) -> None:
     try:
         with db.write() as s:
             dag = dag_runs.serialized(s, dag_id)
-            interval = timetable_for(dag["schedule"]).infer_manual_data_interval(now)
+            interval = manual_interval(timetable_for(dag["schedule"]), now)
             run = dag_runs.create_run(s, dag, logical_date=now,
                                       data_interval=(interval.start, interval.end),
                                       run_type="manual", conf=body)

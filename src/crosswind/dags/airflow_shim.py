@@ -40,7 +40,9 @@ MODULES: dict[str, list[tuple[str, str]]] = {
         (_D + "variable", "Variable"),
         (_D + "hooks", "Connection"),
         (_D + "params", "Param ParamsDict"),
+        (_D + "dagbag", "DagBag"),
     ],
+    "airflow.models.dagbag": [(_D + "dagbag", "DagBag")],
     "airflow.models.dag": [(_D + "dag", "DAG DagContext")],
     "airflow.models.baseoperator": [_BASEOP],
     "airflow.models.variable": [(_D + "variable", "Variable")],
@@ -63,8 +65,10 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils": [],
     "airflow.utils.dates": [(_D + "utils_dates", "days_ago")],
     "airflow.utils.timezone": [
-        (_D + "utils_dates", "utcnow make_aware"),
-        ("crosswind.dags.airflow_shim", "utc datetime"),
+        (_D + "utils_dates", "utcnow make_aware make_naive convert_to_utc coerce_datetime "
+         "is_localized is_naive parse utc"),
+        ("crosswind.dags.airflow_shim", "datetime"),
+        ("crosswind.timetables.zones", "parse_timezone"),
     ],
     "airflow.utils.trigger_rule": [(_D + "trigger_rule", "TriggerRule")],
     "airflow.utils.edgemodifier": [(_D + "edgemodifier", "Label")],
@@ -83,11 +87,28 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
     "airflow.providers": [],
+    "airflow.timetables": [],
+    "airflow.timetables.base": [
+        ("crosswind.timetables.base", "DagRunInfo DataInterval TimeRestriction Timetable"),
+    ],
+    "airflow.timetables.interval": [
+        ("crosswind.timetables.cron", "CronDataIntervalTimetable"),
+        ("crosswind.timetables.delta", "DeltaDataIntervalTimetable"),
+    ],
+    "airflow.timetables.trigger": [
+        ("crosswind.timetables.cron", "CronTriggerTimetable"),
+        ("crosswind.timetables.delta", "DeltaTriggerTimetable"),
+    ],
+    "airflow.timetables.events": [("crosswind.timetables.events", "EventsTimetable")],
+    "airflow.timetables.simple": [
+        ("crosswind.timetables.simple", "NullTimetable OnceTimetable ContinuousTimetable"),
+    ],
+    "airflow.plugins_manager": [("crosswind.plugins", "AirflowPlugin")],
+    "airflow.macros": [(_D + "context", "ds_add ds_format datetime timedelta")],
     # Datasets (data-aware scheduling)
     "airflow.datasets": [
         (_D + "datasets", "Dataset DatasetAlias DatasetAll DatasetAny BaseDataset")],
     "airflow.datasets.metadata": [(_D + "datasets", "Metadata")],
-    "airflow.timetables": [],
     "airflow.timetables.datasets": [(_D + "dataset_schedule", "DatasetOrTimeSchedule")],
 }
 _PACKAGES = {
@@ -138,15 +159,6 @@ class State(TaskInstanceState):
 Context = dict
 
 
-def _utc() -> Any:
-    from datetime import UTC
-
-    return UTC
-
-
-utc = _utc()
-
-
 def datetime(*args: Any, **kwargs: Any) -> Any:
     """airflow.utils.timezone.datetime: aware in UTC unless tzinfo given."""
     from crosswind.dags.utils_dates import aware_datetime
@@ -178,36 +190,13 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 setattr(module, name, getattr(target, name))
 
 
-class PendulumFallbackFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves `pendulum` from compat_pendulum; sits last so a real install wins."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "pendulum":
-            return None
-        return importlib.machinery.ModuleSpec(fullname, self)
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
-        return None
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        source = importlib.import_module("crosswind.dags.compat_pendulum")
-        for name in dir(source):
-            if not name.startswith("_"):
-                setattr(module, name, getattr(source, name))
-
-
 _finder = AirflowShimFinder()
-_pendulum_finder = PendulumFallbackFinder()
 
 
 def install() -> None:
     """Activate the shim (idempotent)."""
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
-    if _pendulum_finder not in sys.meta_path:
-        sys.meta_path.append(_pendulum_finder)
 
 
 def preload() -> None:
@@ -218,8 +207,7 @@ def preload() -> None:
 
 
 def uninstall() -> None:
-    for finder in (_finder, _pendulum_finder):
-        if finder in sys.meta_path:
-            sys.meta_path.remove(finder)
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
     for name in [n for n in sys.modules if n == "airflow" or n.startswith("airflow.")]:
         del sys.modules[name]

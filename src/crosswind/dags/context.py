@@ -11,9 +11,12 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+
+import dateutil
+import dateutil.relativedelta
 
 from crosswind.dags import dataset_context
 from crosswind.dags.hooks import BaseHook, Connection
@@ -41,6 +44,24 @@ class RunInfo:
     prev_start_date_success: datetime | None = None
     prev_execution_date: datetime | None = None
     prev_execution_date_success: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Templates and callables see pendulum DateTimes in UTC, as on Airflow.
+        for name in _DATE_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, _pendulum_utc(value))
+
+
+_DATE_FIELDS = ("logical_date", "data_interval_start", "data_interval_end", "start_date",
+                "prev_data_interval_start_success", "prev_data_interval_end_success",
+                "prev_start_date_success", "prev_execution_date", "prev_execution_date_success")
+
+
+def _pendulum_utc(value: datetime) -> datetime:
+    from crosswind.timetables.base import coerce
+
+    return coerce(value if value.tzinfo else value.replace(tzinfo=UTC))  # type: ignore[return-value]
 
 
 @dataclass
@@ -176,6 +197,7 @@ def ds_format(ds: str, input_format: str, output_format: str) -> str:
 
 MACROS = SimpleNamespace(
     datetime=datetime,
+    dateutil=dateutil,
     timedelta=timedelta,
     ds_add=ds_add,
     ds_format=ds_format,
@@ -184,6 +206,16 @@ MACROS = SimpleNamespace(
     uuid=uuid,
     random=random,
 )
+
+
+def macros_namespace() -> SimpleNamespace:
+    """Airflow's `macros`, with each plugin's macros under `macros.<plugin name>`."""
+    from crosswind import plugins
+
+    plugins.ensure_loaded()
+    if not plugins.macros_modules:
+        return MACROS
+    return SimpleNamespace(**vars(MACROS), **plugins.macros_modules)
 
 
 def _date_keys(prefix: str, value: datetime | None) -> dict[str, Any]:
@@ -225,9 +257,11 @@ def build_context(*, dag: Any, task: Any, run: RunInfo, ti: TIInfo) -> dict[str,
         "prev_start_date_success": run.prev_start_date_success,
         "prev_execution_date": run.prev_execution_date,
         "prev_execution_date_success": run.prev_execution_date_success,
+        "prev_end_date_success": None,
+        "next_execution_date": run.data_interval_end,
         "var": {"value": _VarAccessor(False), "json": _VarAccessor(True)},
         "conn": _ConnAccessor(),
-        "macros": MACROS,
+        "macros": macros_namespace(),
         "conf": _Conf(),
         "templates_dict": None,
         "test_mode": False,
@@ -241,8 +275,9 @@ def build_context(*, dag: Any, task: Any, run: RunInfo, ti: TIInfo) -> dict[str,
         **_time_keys(logical),
         **_date_keys("next_", run.data_interval_end),
         **_date_keys("prev_", run.prev_execution_date),
-        "tomorrow_ds": (logical + timedelta(days=1)).strftime("%Y-%m-%d"),
-        "yesterday_ds": (logical - timedelta(days=1)).strftime("%Y-%m-%d"),
+        **_date_keys("tomorrow_", logical + timedelta(days=1)),
+        **_date_keys("yesterday_", logical - timedelta(days=1)),
+        "map_index_template": getattr(task, "map_index_template", None),
     }
     ctx.update(dag.user_defined_macros)
     return ctx

@@ -16,8 +16,10 @@ from crosswind.dags.exceptions import (
     DuplicateTaskIdFound,
     TaskNotFound,
 )
-from crosswind.dags.schedule import normalize_schedule
 from crosswind.dags.utils_dates import as_utc
+from crosswind.timetables.base import Timetable
+from crosswind.timetables.registry import create_timetable
+from crosswind.timetables.zones import Zone, parse_timezone
 
 _NOTSET: Any = object()
 # Airflow DAG arguments accepted and not acted upon.
@@ -108,19 +110,42 @@ class DAG:
         user_defined_macros: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        timetable = kwargs.pop("timetable", None)
         _check_kwargs(dag_id, kwargs)
         self.dag_id = _check_dag_id(dag_id)
         self.description = description
         self.default_args = dict(default_args or {})
-        self.schedule_interval = self._pick_schedule(schedule, schedule_interval)
+        start_date = _parse_date(start_date or self.default_args.get("start_date"))
+        # Airflow: the DAG's time zone is its start_date's (naive dates are UTC).
+        self.timezone: Zone = parse_timezone(start_date.tzinfo if start_date else None)
+        end_date = _parse_date(end_date or self.default_args.get("end_date"), self.timezone)
+        self.start_date = as_utc(start_date)
+        self.end_date = as_utc(end_date)
+        if timetable is not None:
+            if schedule is not _NOTSET or schedule_interval is not _NOTSET:
+                raise ValueError(
+                    "At most one allowed for args 'schedule_interval', 'timetable', and 'schedule'."
+                )
+            schedule = timetable
+        chosen = self._pick_schedule(schedule, schedule_interval)
         # Datasets: the condition apart, the time part (if any) scheduled as usual.
         time_part, self.dataset_condition, self.dataset_schedule = dataset_schedule.split(
-            self.schedule_interval)
-        self.schedule_info = normalize_schedule(time_part)
-        self.start_date = as_utc(start_date or self.default_args.get("start_date"))
-        self.end_date = as_utc(end_date or self.default_args.get("end_date"))
+            chosen)
+        self.timetable: Timetable = create_timetable(time_part, self.timezone)
+        self.timetable.validate()
+        # Kept for compatibility, as in Airflow: a timetable's summary, else as written.
+        self.schedule_interval = (
+            self.timetable.summary if isinstance(chosen, Timetable) else chosen
+        )
+        self._schedule_arg = time_part
         self.catchup = catchup
         self.max_active_runs = max_active_runs
+        limit = self.timetable.active_runs_limit
+        if limit is not None and limit < (max_active_runs or 16):
+            raise AirflowException(
+                f"Invalid max_active_runs: {type(self.timetable)} "
+                f"requires max_active_runs <= {limit}"
+            )
         self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
         self.dagrun_timeout = dagrun_timeout
         self.tags = list(tags or [])
@@ -178,10 +203,11 @@ class DAG:
         return [t for t in self.tasks if not t.downstream_task_ids]
 
     @property
-    def timetable(self) -> Any:
-        from crosswind.scheduling.timetables import timetable_for
+    def schedule_info(self) -> dict[str, Any]:
+        """The serialized schedule (see crosswind.timetables.registry)."""
+        from crosswind.timetables.registry import schedule_document
 
-        return timetable_for(self.schedule_info)
+        return schedule_document(self._schedule_arg, self.timetable)
 
     @property
     def owner(self) -> str:
@@ -270,12 +296,21 @@ class DAG:
 
 
 def _check_kwargs(dag_id: str, kwargs: dict[str, Any]) -> None:
-    unsupported = {"timetable", "dataset_triggers"} & set(kwargs)
+    unsupported = {"dataset_triggers"} & set(kwargs)
     if unsupported:
         raise AirflowException(f"DAG {dag_id}: {sorted(unsupported)} is not supported by Crosswind")
     unknown = sorted(set(kwargs) - _IGNORED_DAG_ARGS)
     if unknown:
         raise TypeError(f"DAG.__init__() got an unexpected keyword argument '{unknown[0]}'")
+
+
+def _parse_date(value: Any, zone: Zone | None = None) -> datetime | None:
+    """default_args dates may be strings, as in Airflow; those are read in `zone`."""
+    if not isinstance(value, str):
+        return value
+    import pendulum
+
+    return pendulum.parse(value, tz=zone or pendulum.UTC)  # type: ignore[return-value]
 
 
 def _check_dag_id(dag_id: Any) -> str:

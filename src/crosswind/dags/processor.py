@@ -26,6 +26,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from crosswind import plugins
 from crosswind.dags.parser import list_dag_files, parse_files_isolated
 from crosswind.dags.processor_db import (
     ChunkWriter,
@@ -87,6 +88,7 @@ class DagProcessor:
     def __init__(self, settings: Settings, db: Database, *, concurrency: int | None = None) -> None:
         self.settings = settings
         self.db = db
+        plugins.configure(settings.plugins_path)  # timetables checked while serializing
         self.concurrency = concurrency or max(1, os.cpu_count() or 1)
         self.defaults = Defaults(settings.dags_are_paused_at_creation, settings.catchup_by_default)
         self._requeue: set[str] = set()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagRun
-from crosswind.scheduling.timetables import DataInterval, timetable_for
+from crosswind.scheduling.timetables import DataInterval, next_run, timetable_for
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +38,16 @@ def next_run_fields(
     )
     catchup = data.get("catchup")
     try:
-        info = timetable_for(data["schedule"]).next_dagrun_info(
-            last_automated_data_interval=last,
+        info = next_run(
+            timetable_for(data["schedule"]),
+            last=last,
             start_date=_dt(data.get("start_date")),
             end_date=_dt(data.get("end_date")),
             catchup=catchup_default if catchup is None else bool(catchup),
             now=now,
         )
-    except (ValueError, KeyError, TypeError):  # parse already validated; never block a write
-        log.exception("cannot compute the next run of %s", data.get("dag_id"))
+    except (ValueError, KeyError, TypeError) as exc:  # never block a write
+        log.error("cannot compute the next run of %s: %s", data.get("dag_id"), exc)
         return empty
     if info is None:
         return empty

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from croniter import croniter
-
 CRON_PRESETS = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -28,29 +26,12 @@ def cron_expression(value: str) -> str:
     return CRON_PRESETS.get(value, value)
 
 
-def normalize_schedule(value: Any) -> dict[str, Any]:
+def normalize_schedule(value: Any, timezone: Any = "UTC") -> dict[str, Any]:
     """Validate a schedule and return its serialized form; raises ValueError if invalid."""
-    if value is None:
-        return {"kind": "none", "value": None}
-    if isinstance(value, timedelta):
-        if value.total_seconds() <= 0:
-            raise ValueError(f"Invalid schedule {value!r}: the interval must be positive")
-        return {"kind": "delta", "value": value.total_seconds()}
-    if not isinstance(value, str):
-        raise ValueError(
-            f"Invalid schedule {value!r}: Crosswind supports a cron string, a preset, "
-            "a timedelta or None (timetables and datasets are not supported)"
-        )
-    text = value.strip()
-    if text == "@once":
-        return {"kind": "once", "value": "@once"}
-    if text == "@continuous":
-        raise ValueError("Invalid schedule '@continuous': Crosswind does not support it")
-    if not croniter.is_valid(cron_expression(text)) or (
-        text.startswith("@") and text not in CRON_PRESETS
-    ):
-        raise ValueError(f"Invalid cron expression {value!r} for the DAG schedule")
-    return {"kind": "cron", "value": text}
+    from crosswind.timetables.registry import create_timetable, schedule_document
+    from crosswind.timetables.zones import parse_timezone
+
+    return schedule_document(value, create_timetable(value, parse_timezone(timezone)))
 
 
 def timetable_summary(schedule: dict[str, Any]) -> str | None:
@@ -58,9 +39,9 @@ def timetable_summary(schedule: dict[str, Any]) -> str | None:
     kind, value = schedule["kind"], schedule["value"]
     if kind == "delta":
         return str(timedelta(seconds=value))
-    if kind == "once":
-        return "@once"
-    return value if kind == "cron" else None
+    if kind in ("once", "continuous", "cron", "timetable"):
+        return value
+    return None
 
 
 def timetable_description(schedule: dict[str, Any]) -> str:
@@ -69,6 +50,10 @@ def timetable_description(schedule: dict[str, Any]) -> str:
         return "Never, external triggers only"
     if kind == "once":
         return "Once, as soon as possible"
+    if kind == "continuous":
+        return "As frequently as possible, but only one run at a time."
+    if kind == "timetable":
+        return schedule.get("description") or ""
     if kind == "delta":
         return f"Every {_delta_words(timedelta(seconds=value))}"
     return describe_cron(cron_expression(value))

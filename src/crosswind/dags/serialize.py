@@ -15,6 +15,8 @@ from typing import Any
 from crosswind.dags import dataset_schedule
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
+from crosswind.timetables.registry import probe
+from crosswind.timetables.zones import encode_timezone
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -94,6 +96,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
 def serialize_dag(dag: Any) -> dict[str, Any]:
     """The JSON-safe document for one DAG (see the module docstring of this package)."""
     schedule = dict(dag.schedule_info)
+    probe(dag.timetable, _effective_start(dag), dag.end_date, bool(dag.catchup))
     tasks = [serialize_task(dag.task_dict[tid]) for tid in sorted(dag.task_dict)]
     return {
         "dag_id": dag.dag_id,
@@ -102,6 +105,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "doc_md": dag.doc_md,
         "owners": sorted({t["owner"] for t in tasks}),
         "schedule": schedule,
+        "timezone": encode_timezone(dag.timezone),
         "timetable_summary": timetable_summary(schedule),
         "timetable_description": timetable_description(schedule),
         "start_date": _iso(_effective_start(dag)),

@@ -62,20 +62,24 @@ class ServerSettings:
     home: Path
     logs_path: Path
     task_heartbeat_timeout: float
+    plugins_path: Path | None = None
 
     @classmethod
     def of(cls, settings: Any) -> ServerSettings:
         return cls(settings.db_url, settings.fernet_key, settings.home, settings.logs_path,
-                   settings.task_heartbeat_timeout)
+                   settings.task_heartbeat_timeout, getattr(settings, "plugins_path", None))
 
     def to_json(self) -> str:
         return json.dumps({**self.__dict__, "home": str(self.home),
-                           "logs_path": str(self.logs_path)})
+                           "logs_path": str(self.logs_path),
+                           "plugins_path": str(self.plugins_path) if self.plugins_path else None})
 
     @classmethod
     def from_json(cls, text: str) -> ServerSettings:
         data = json.loads(text)
-        return cls(**{**data, "home": Path(data["home"]), "logs_path": Path(data["logs_path"])})
+        plugins = data.get("plugins_path")
+        return cls(**{**data, "home": Path(data["home"]), "logs_path": Path(data["logs_path"]),
+                      "plugins_path": Path(plugins) if plugins else None})
 
 
 _ENTRY = "import sys; from crosswind.execution.forkserver import main; sys.exit(main(sys.argv[1:]))"

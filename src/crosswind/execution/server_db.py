@@ -28,6 +28,9 @@ class _Rollback(Exception):
 class ServerDb:
     def __init__(self, settings: Any) -> None:
         self.settings = settings
+        from crosswind import plugins
+
+        plugins.configure(settings.plugins_path)  # macros in templates, helpers on sys.path
         self.db = fast_db.fail_fast(Database(settings.db_url, pool_size=1))
         self.interval = min(5.0, settings.task_heartbeat_timeout / 6)
         self.next_beat = time.monotonic() + self.interval

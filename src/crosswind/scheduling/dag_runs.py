@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from crosswind.errors import AlreadyExists
 from crosswind.models import DagModel, DagRun
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
-from crosswind.scheduling.timetables import DagRunInfo, DataInterval, timetable_for
+from crosswind.scheduling.timetables import (
+    DagRunInfo,
+    DataInterval,
+    TimetableError,
+    next_run,
+    timetable_for,
+)
 from crosswind.store.dag_runs import create_run
 
 log = logging.getLogger(__name__)
@@ -32,15 +38,21 @@ def _dt(value: str | None) -> datetime | None:
 def next_info(
     data: dict[str, Any], last: DataInterval | None, now: datetime, default_catchup: bool
 ) -> DagRunInfo | None:
-    """The next scheduled run of a serialized DAG after the `last` automated interval."""
+    """The next scheduled run of a serialized DAG after the `last` automated interval; None
+    (logged) when its timetable fails, so one bad DAG never stops the scheduler."""
     catchup = data.get("catchup")
-    return timetable_for(data.get("schedule") or {"kind": "none"}).next_dagrun_info(
-        last_automated_data_interval=last,
-        start_date=_dt(data.get("start_date")),
-        end_date=_dt(data.get("end_date")),
-        catchup=default_catchup if catchup is None else bool(catchup),
-        now=now,
-    )
+    try:
+        return next_run(
+            timetable_for(data.get("schedule")),
+            last=last,
+            start_date=_dt(data.get("start_date")),
+            end_date=_dt(data.get("end_date")),
+            catchup=default_catchup if catchup is None else bool(catchup),
+            now=now,
+        )
+    except (TimetableError, ValueError, KeyError, TypeError) as exc:
+        log.error("cannot compute the next run of DAG %s: %s", data.get("dag_id"), exc)
+        return None
 
 
 def _locked(session: Session, stmt: Any) -> Any:
@@ -139,7 +151,12 @@ def create_scheduled_runs(
             continue
         if active.get(dag_id, 0) >= info.max_active_runs:
             continue  # Airflow: no new run while max_active_runs are active
-        created += _create_one(session, info, DagRunInfo(DataInterval(start, end), run_after))
+        if (info.data.get("schedule") or {}).get("kind") == "continuous":
+            # @continuous: the interval ends when the run is created, not when the
+            # previous run was (max_active_runs held this one back meanwhile).
+            end = run_after = max(start, now)
+        run = DagRunInfo(run_after=run_after, data_interval=DataInterval(start, end))
+        created += _create_one(session, info, run)
         _set_next(
             session, dag_id, next_info(info.data, DataInterval(start, end), now, default_catchup)
         )

@@ -6,6 +6,7 @@ guarded UPDATE per (from-state, to-state) group, so a 1,000-task run costs littl
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,10 +16,17 @@ from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
-from crosswind.scheduling.task_instances import TIRow, decide, next_retry_deadline, run_outcome
+from crosswind.scheduling.task_instances import (
+    TIRow,
+    deadlocked,
+    decide,
+    next_retry_deadline,
+    run_outcome,
+)
 from crosswind.states import TI_FINISHED
 
 TI = TaskInstance
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -192,6 +200,10 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         p.wake_at(next_retry_deadline(tis))
         states = {tid: changes.get(tid, ti.state) for tid, ti in tis.items()}
         outcome = run_outcome(info, states) if states else "success"
+        if outcome is None and deadlocked(info, states, bool(changes)):
+            log.error("Task deadlock (no runnable tasks); marking run %s of %s failed",
+                      run.run_id, run.dag_id)
+            outcome = "failed"
         if outcome is not None and not any(t.state == "restarting" for t in tis.values()):
             to_finish.append((run, outcome))
     p.changed, p.restarted = _apply_groups(session, groups, now)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from crosswind import plugins
 from crosswind.db.engine import Database
 from crosswind.execution.base import Executor, WorkItem
 from crosswind.scheduling import dag_runs, dataset_runs, fast_db, queueing, run_progress, zombies
@@ -60,6 +61,7 @@ class Scheduler:
     ) -> None:
         self.settings = settings
         self.db = db
+        plugins.configure(settings.plugins_path)  # custom timetables are rebuilt here
         self.executor = executor
         self.job_id = job_id
         self.cache = DagCache()

@@ -70,6 +70,29 @@ def run_outcome(info: DagInfo, states: dict[str, str | None]) -> str | None:
     return "success"
 
 
+# States in which a TI still moves on its own (waiting for a slot, a retry, a poke, a trigger).
+_LIVE = frozenset({"scheduled", "queued", "running", "up_for_retry", "up_for_reschedule",
+                   "deferred", "restarting"})
+
+
+def deadlocked(info: DagInfo, states: dict[str, str | None], changed: bool) -> bool:
+    """Airflow's "Task deadlock (no runnable tasks)": unfinished TIs remain, none can move and
+    nothing moved this tick. As in Airflow 2, a run with an unfinished task that depends on
+    the past or has an active-TI limit is not called deadlocked: it may be unblocked from
+    outside (the previous run fixed, another run finishing), so it keeps waiting."""
+    if changed:
+        return False
+    unfinished = [tid for tid, s in states.items() if s not in TI_FINISHED]
+    if not unfinished or any(states[tid] in _LIVE for tid in unfinished):
+        return False
+    for tid in unfinished:
+        task = info.tasks.get(tid) or {}
+        if (task.get("depends_on_past") or task.get("max_active_tis_per_dag") is not None
+                or task.get("max_active_tis_per_dagrun") is not None):
+            return False
+    return True
+
+
 def next_retry_deadline(tis: dict[str, TIRow]) -> datetime | None:
     due = [
         ti.next_retry_at

@@ -146,15 +146,13 @@ def _interval(
 ) -> tuple[datetime, datetime]:
     if body.data_interval_start and body.data_interval_end:
         return body.data_interval_start, body.data_interval_end
+    from crosswind.scheduling.timetables import TimetableError, manual_interval, timetable_for
+
     try:
-        from crosswind.scheduling.timetables import timetable_for
-    except ImportError:  # the scheduler package is optional for the API
-        return logical, logical
-    try:
-        iv = timetable_for(dag.get("schedule") or {"kind": "none"}).infer_manual_data_interval(
-            logical
-        )
-    except (ValueError, KeyError):
+        iv = manual_interval(timetable_for(dag.get("schedule")), logical)
+    except TimetableError as exc:
+        raise InvalidInput(f"cannot infer the data interval of the run: {exc}") from None
+    except (ValueError, KeyError):  # a schedule this server cannot rebuild (plugin missing)
         return logical, logical
     return iv.start, iv.end
 

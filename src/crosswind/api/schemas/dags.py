@@ -72,13 +72,21 @@ def render_params(params: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _zone_text(encoded: Any) -> str:
+    """str() of the DAG's pendulum zone, as Airflow 2.11 with pendulum 3 renders it."""
+    if isinstance(encoded, int):
+        sign, off = ("+" if encoded >= 0 else "-"), abs(encoded)
+        return f'FixedTimezone({encoded}, name="{sign}{off // 3600:02d}:{off % 3600 // 60:02d}")'
+    return str(encoded)
+
+
 def render_detail(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool,
                   data: dict[str, Any]) -> dict[str, Any]:
     """Airflow's DAGDetail: the DAG object plus what only the serialized DAG knows."""
     out = render_dag(row, dialect, has_errors=has_errors)
     catchup = data.get("catchup")
     out.update(
-        timezone="Timezone('UTC')",
+        timezone=_zone_text(data.get("timezone", "UTC")),
         catchup=bool(catchup) if catchup is not None else None,
         orientation="LR",
         concurrency=out["max_active_tasks"],
