@@ -37,6 +37,7 @@ def test_list_filters_order_and_paging(engine, prefix):
         assert [(t["dag_id"], t["task_id"]) for t in raw_a["producing_tasks"]] == [
             ("ds_raw_a", "extract_a")]
         assert set(raw_a) >= {"id", "uri", "extra", "created_at", "updated_at"}
+        assert raw_a["extra"] == {"owner": "team-a"}  # the extra the DAG file gives it
 
         raw = api.get("/datasets", params={"uri_pattern": "raw_"}).json()
         assert sorted(d["uri"] for d in raw["datasets"]) == [U + "raw_a", U + "raw_b"]

@@ -105,4 +105,8 @@ def test_dag_detail_carries_dataset_expression(api, af_api):
         detail = client.get("/dags/ds_either/details").json()
         assert detail["dataset_expression"] == {"any": [U + "joined", {"alias": "cw-alias"}]}
         assert detail["timetable_description"] == "Triggered by datasets"
+    # schedule_interval as Airflow shows it: the summary, a cron-like string.
+    assert api.get("/dags/ds_either").json()["schedule_interval"] == "Dataset"
+    assert af_api.get("/dags/ds_either").json()["schedule_interval"] == {
+        "__type": "CronExpression", "value": "Dataset"}
     assert api.get("/dags/ds_raw_a/details").json()["dataset_expression"] is None

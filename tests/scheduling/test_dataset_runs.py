@@ -4,14 +4,22 @@ schedulers, paused consumers not queued, max_active_runs, and DatasetOrTimeSched
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
+from crosswind.dags.processor import DagProcessor
+from crosswind.db.engine import Database
 from crosswind.models import DagModel, DagRun, DagRunDatasetEvent, DatasetDagRunQueue, DatasetEvent
 from crosswind.scheduling.scheduler import Scheduler
+from crosswind.settings import load_settings
 from crosswind.store import dataset_events
+from crosswind.store.bootstrap import prepare
+from support.servers import PG_ENV, fresh_postgres_database
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 DAGS = '''
@@ -89,11 +97,42 @@ def test_and_waits_for_both_or_runs_on_each(env):
     assert len(runs(env, "both")) == 1  # nothing left to consume: no second run
 
 
-def test_two_schedulers_create_one_run(env):
+class PgEnv:
+    """The scheduling tests' environment on a fresh PostgreSQL database."""
+
+    def __init__(self, home: Path, url: str) -> None:
+        self.settings = load_settings({"CROSSWIND_HOME": str(home),
+                                       "CROSSWIND_DATABASE_URL": url})
+        self.settings.dags_path.mkdir(parents=True, exist_ok=True)
+        self.db = Database(url)
+        prepare(self.db, self.settings)
+        self.scheduler = Scheduler(self.settings, self.db, executor=None, job_id=None)
+
+    def add_dag(self, name: str, source: str) -> None:
+        (self.settings.dags_path / f"{name}.py").write_text(source)
+        assert DagProcessor(self.settings, self.db).tick().import_errors == 0
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_env(request, env, tmp_path):
+    if request.param == "sqlite":
+        yield env
+        return
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    with fresh_postgres_database(url) as db_url:
+        pg = PgEnv(tmp_path / "pg", db_url)
+        yield pg
+        pg.db.dispose()
+
+
+def test_two_schedulers_create_one_run(any_env):
+    env = any_env
     add_dags(env)
     emit(env, "s3://u/a", T0)
     emit(env, "s3://u/b", T0 + timedelta(seconds=1))
-    other = Scheduler(env.settings, env.db, executor=None, job_id=None)
+    other = Scheduler(env.settings, Database(env.settings.db_url), executor=None, job_id=None)
     now = T0 + timedelta(seconds=2)
     threads = [threading.Thread(target=s.tick, args=(now,)) for s in (env.scheduler, other)]
     for t in threads:

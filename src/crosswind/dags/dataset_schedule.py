@@ -84,8 +84,10 @@ def serialized_fields(dag: Any, summary: str | None, description: str) -> dict[s
         text = f"Triggered by datasets or {description}"
     else:
         text = "Triggered by datasets"
+    extras = {d.uri: d.extra for d in condition.iter_datasets() if d.extra is not None}
     return {
         "dataset_expression": condition.as_expression(),
+        **({"dataset_extras": extras} if extras else {}),
         "dataset_schedule": kind,
         "timetable_summary": ds_summary,
         "timetable_description": text,
@@ -109,3 +111,11 @@ def _ref(obj: Any) -> dict[str, Any] | None:
     if isinstance(obj, DatasetAlias):
         return {"alias": obj.name}
     return None  # lineage objects other than datasets are accepted and ignored
+
+
+def shown_schedule(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The DAG's `schedule_interval` as Airflow shows it for a dataset schedule: its
+    summary ("Dataset", "Dataset or 0 1 * * 3"), a cron-like string in the API."""
+    if data.get("dataset_schedule") is None:
+        return None
+    return {"kind": "dataset", "value": data.get("timetable_summary")}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from crosswind.dags import dataset_schedule
 from crosswind.dags.parser import ParseOutcome
 from crosswind.dags.processor_next import last_intervals, next_run_fields
 from crosswind.dags.serialize import dag_hash
@@ -57,7 +58,8 @@ def _dag_columns(data: dict[str, Any], fileloc: str, now: datetime) -> dict[str,
         "description": data.get("description"),
         "owners": list(data.get("owners") or []),
         "tags": list(data.get("tags") or []),
-        "schedule": data.get("schedule") or {"kind": "none", "value": None},
+        "schedule": dataset_schedule.shown_schedule(data) or data.get("schedule")
+        or {"kind": "none", "value": None},
         "timetable_summary": data.get("timetable_summary"),
         "timetable_description": data.get("timetable_description"),
         "max_active_runs": data.get("max_active_runs"),
@@ -119,6 +121,7 @@ class ChunkWriter:
         for f in self.files:
             self._file(f)
         self._set_next_runs()
+        dataset_refs.sync_dags(self.s.connection(), [d for _, d in self.pending_next], self.now)
         return self.stats
 
     def _owner_elsewhere(self, dag_id: str, fileloc: str) -> str | None:
@@ -227,7 +230,6 @@ class ChunkWriter:
         if changed:
             self.stats.dags_written += 1
             self.pending_next.append((row, data))
-            dataset_refs.sync_dag(self.s.connection(), data, self.now)
 
     def _set_next_runs(self) -> None:
         last = last_intervals(self.s, (row.dag_id for row, _ in self.pending_next))

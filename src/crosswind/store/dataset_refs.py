@@ -18,14 +18,38 @@ from crosswind.store.dataset_events import AREF, DDRQ, DS, REF, alias_ids, ignor
 OUT = TaskOutletDatasetReference.__table__
 
 
-def _dataset_ids(c: Connection, uris: set[str], now: datetime) -> dict[str, int]:
+def _dataset_ids(c: Connection, uris: set[str], extras: dict[str, Any],
+                 now: datetime) -> dict[str, int]:
+    """Ids of the datasets (created when missing); the extra a DAG file gives a dataset
+    is stored on it, as Airflow does."""
     if not uris:
         return {}
-    ignore_duplicates(c, DS, [{"uri": u, "extra": {}, "created_at": now, "updated_at": now,
-                               "is_orphaned": False} for u in sorted(uris)])
+    ignore_duplicates(c, DS, [{"uri": u, "extra": extras.get(u) or {}, "created_at": now,
+                               "updated_at": now, "is_orphaned": False} for u in sorted(uris)])
     c.execute(update(DS).where(DS.c.uri.in_(uris), DS.c.is_orphaned.is_(True))
               .values(is_orphaned=False, updated_at=now))
+    for uri, extra in extras.items():
+        c.execute(update(DS).where(DS.c.uri == uri).values(extra=extra))
     return dict(c.execute(select(DS.c.uri, DS.c.id).where(DS.c.uri.in_(uris))).all())
+
+
+def _has_datasets(data: dict[str, Any]) -> bool:
+    return data.get("dataset_expression") is not None or any(
+        t.get("outlets") for t in data.get("tasks", ()))
+
+
+def sync_dags(c: Connection, datas: list[dict[str, Any]], now: datetime) -> None:
+    """sync_dag for each written DAG that has or had dataset references; a few IN-queries
+    find the latter, so a chunk of DAGs without datasets costs no query per DAG."""
+    ids = [d["dag_id"] for d in datas]
+    had: set[str] = set()
+    for i in range(0, len(ids), 500):  # far below the bound-parameter limits
+        part = ids[i : i + 500]
+        for column in (REF.c.dag_id, AREF.c.dag_id, OUT.c.dag_id, DDRQ.c.target_dag_id):
+            had.update(c.scalars(select(column).where(column.in_(part)).distinct()))
+    for data in datas:
+        if data["dag_id"] in had or _has_datasets(data):
+            sync_dag(c, data, now)
 
 
 def sync_dag(c: Connection, data: dict[str, Any], now: datetime) -> None:
@@ -36,7 +60,9 @@ def sync_dag(c: Connection, data: dict[str, Any], now: datetime) -> None:
     sched_aliases = expression_aliases(expr) if expr is not None else set()
     outlets = [(t["task_id"], o) for t in data.get("tasks", ()) for o in t.get("outlets", ())]
     out_uris = {o["uri"] for _, o in outlets if "uri" in o}
-    ids = _dataset_ids(c, sched_uris | out_uris, now)
+    extras = {**(data.get("dataset_extras") or {}),
+              **{o["uri"]: o["extra"] for _, o in outlets if o.get("extra") is not None}}
+    ids = _dataset_ids(c, sched_uris | out_uris, extras, now)
     aliases = alias_ids(c, sched_aliases | {o["alias"] for _, o in outlets if "alias" in o})
     _replace(c, REF, REF.c.dag_id == dag_id, REF.c.dataset_id,
              {ids[u] for u in sched_uris}, lambda i: {"dataset_id": i, "dag_id": dag_id,

@@ -17,7 +17,7 @@ from airflow.decorators import task
 from airflow.operators.bash import BashOperator
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
-RAW_A = Dataset("s3://cw-test/raw_a")
+RAW_A = Dataset("s3://cw-test/raw_a", extra={"owner": "team-a"})
 RAW_B = Dataset("s3://cw-test/raw_b")
 JOINED = Dataset("s3://cw-test/joined")
 VIA_ALIAS = Dataset("s3://cw-test/via_alias")
