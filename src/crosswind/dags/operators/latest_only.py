@@ -20,10 +20,14 @@ def next_interval(dag: Any, start: datetime, end: datetime) -> tuple[datetime, d
     start/end dates and catchup (Airflow's dag.next_dagrun_info(..., restricted=False))."""
     from crosswind.scheduling.timetables import DataInterval
 
-    info = dag.timetable.next_dagrun_info(
-        last_automated_data_interval=DataInterval(start, end),
-        start_date=None, end_date=None, catchup=True, now=utcnow(),
-    )
+    interval = DataInterval(start, end)
+    if callable(getattr(dag, "next_dagrun_info", None)):  # Airflow's DAG method, if provided
+        info = dag.next_dagrun_info(interval, restricted=False)
+    else:
+        info = dag.timetable.next_dagrun_info(
+            last_automated_data_interval=interval,
+            start_date=None, end_date=None, catchup=True, now=utcnow(),
+        )
     if info is None:
         return None
     return info.data_interval.start, info.data_interval.end
