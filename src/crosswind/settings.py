@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # Local executor: seconds without a try after which the fork server stops (the next try
     # starts a fresh one).
     fork_server_idle_timeout: float = Field(default=120.0, gt=0)
+    # Web UI: minutes a browser session lasts after sign-in (Airflow's default: 30 days).
+    session_lifetime_minutes: int = Field(default=43200, ge=1)
 
     @field_validator("home", "dags_folder", "logs_folder", mode="after")
     @classmethod

@@ -2,6 +2,7 @@
 
     /api/v1/...            seed dialect      (/api/v1/docs, /api/v1/openapi.json)
     /airflow/api/v1/...    Airflow's dialect (/airflow/api/v1/docs, /airflow/api/v1/openapi.json)
+    /, /login, /dags, ...  the web UI (crosswind.ui)
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from crosswind.api.dialects import Dialect
-from crosswind.api.problems import install_handlers, problem
+from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
 from crosswind.api.state import AppState
 from crosswind.db.engine import Database
 from crosswind.security import CredentialCache, SecretBox, load_fernet_key
 from crosswind.settings import Settings
+from crosswind.ui import mount_ui
 from crosswind.version import __version__
 
 
@@ -50,9 +52,5 @@ def create_app(state: AppState) -> FastAPI:
     install_handlers(app)
     app.mount("/api/v1", build_api(state, Dialect.SEED))
     app.mount("/airflow/api/v1", build_api(state, Dialect.AIRFLOW))
-
-    @app.get("/", include_in_schema=False)
-    def root() -> object:
-        return problem(404, "the API is under /api/v1 (docs: /api/v1/docs)")
-
+    mount_ui(app)  # the web UI at / (crosswind.ui)
     return app

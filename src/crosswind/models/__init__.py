@@ -12,6 +12,7 @@ from crosswind.models.job import Job
 from crosswind.models.pool import Pool
 from crosswind.models.task_instance import TaskInstance, TaskTry
 from crosswind.models.variable import Variable
+from crosswind.models.web_session import WebSession
 from crosswind.models.xcom import XCom
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "TaskTry",
     "User",
     "Variable",
+    "WebSession",
     "XCom",
 ]
