@@ -111,6 +111,17 @@
     await fillRuns(out.dags.map((d) => d.dag_id));
   }
 
+  // The filter form always shows this URL's filters: browsers restore edited-but-unsent
+  // form values on back/forward (and from the back-forward cache), which would contradict
+  // the list below them.
+  function syncForm() {
+    document.getElementById("search").value = f.search;
+    document.getElementById("tag").value = f.tag;
+    document.getElementById("status").value = f.status;
+  }
+  syncForm();
+  window.addEventListener("pageshow", syncForm);
+
   load().catch((e) => { status.textContent = "Could not load the DAGs: " + e.message; });
   importErrors().catch(() => {});
 })();
