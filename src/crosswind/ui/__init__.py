@@ -8,7 +8,7 @@ a page of DAGs, a DAG's grid) comes from the compact endpoints of `crosswind.ui.
 
     /login, /logout          crosswind.ui.login
     /, /dags, /dags/{id}/... crosswind.ui.pages
-    /ui/data/...             crosswind.ui.data
+    /ui/data/...             crosswind.ui.data, crosswind.ui.grid
     /static/...              crosswind/ui/static
 """
 
@@ -24,9 +24,10 @@ STATIC = Path(__file__).parent / "static"
 
 def mount_ui(app: FastAPI) -> None:
     """Add the UI's routes and static files to the root app."""
-    from crosswind.ui import data, login, pages
+    from crosswind.ui import data, grid, login, pages
 
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(data.router)
+    app.include_router(grid.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
