@@ -1,4 +1,5 @@
-// One DAG's grid: /ui/data/dags/{id}/grid drawn as a table (runs across, tasks down);
+// One DAG's grid: /ui/data/dags/{id}/grid drawn as rows (runs across, tasks down), only the
+// rows in view in the DOM;
 // selecting a cell (click, Enter, arrow keys) shows its task instance from the public API
 // and puts run_id/task_id in the URL, so a cell can be linked to and back/forward work.
 "use strict";
@@ -17,42 +18,78 @@
     return `${data.tasks[t]} · ${data.runs[c].run_id}: ${st}` + (n ? ` (${n} mapped)` : "");
   }
 
-  function draw() {
-    const head = el("tr", {}, el("th", { scope: "col" }, "Task"),
-      data.runs.map((r) => el("th", { scope: "col" },
-        stateBox(r.state, `Run ${r.run_id} (${when(r.logical_date)}): ${r.state}`))));
-    const body = document.createDocumentFragment();
-    data.tasks.forEach((task, t) => {
-      const tr = el("tr", {}, el("th", { scope: "row" }, task));
-      const mapped = data.mapped[task];
+  const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  const esc = (v) => String(v).replace(/[&<>"']/g, (ch) => ESC[ch]);
+  const ROW = 20;        // px per task row (--grid-row in ui.css)
+  const OVERSCAN = 10;   // rows drawn beyond the visible ones, so scrolling shows no gaps
+  let focus = { t: 0, c: 0 };     // the grid's one tab stop (roving tabindex)
+  let selected = null;            // the cell whose task instance is shown
+  let body = null, drawn = "";
+
+  // Only the rows in view are in the DOM (about 40 of 1,000): drawing and layout cost the
+  // same at 10 tasks or 10,000. Every value put into HTML goes through esc().
+  function drawRows() {
+    const top = Math.max(0, Math.floor(wrap.scrollTop / ROW) - OVERSCAN);
+    const end = Math.min(data.tasks.length, Math.ceil((wrap.scrollTop + wrap.clientHeight) / ROW) + OVERSCAN);
+    const key = `${top}:${end}:${focus.t}:${focus.c}:${selected?.t}:${selected?.c}`;
+    if (key === drawn) return;
+    drawn = key;
+    let html = "";
+    for (let t = top; t < end; t++) {
+      const task = data.tasks[t];
+      const mapped = data.mapped[task] ? " mapped" : "";
+      html += `<div class="grid-row" role="row" aria-rowindex="${t + 2}" style="top:${t * ROW}px"><span class="task" role="rowheader" title="${esc(task)}">${esc(task)}</span>`;
       for (let c = 0; c < data.runs.length; c++) {
         const code = data.cells[t][c];
-        const cls = "cell s-" + (code < 0 ? "no_status none" : data.states[code]) + (mapped ? " mapped" : "");
-        tr.append(el("td", {}, el("button", {
-          type: "button", class: cls, tabindex: "-1", "data-t": t, "data-c": c,
-          "aria-label": cellLabel(t, c), title: cellLabel(t, c),
-        })));
+        const cls = code < 0 ? "no_status none" : esc(data.states[code]);
+        const tab = t === focus.t && c === focus.c ? 0 : -1;
+        const cur = selected && t === selected.t && c === selected.c ? ' aria-current="true"' : "";
+        html += `<span role="gridcell"><button type="button" class="cell s-${cls}${mapped}" tabindex="${tab}" data-t="${t}" data-c="${c}"${cur} aria-label="${esc(cellLabel(t, c))}"></button></span>`;
       }
-      body.append(tr);
-    });
-    const table = el("table", { class: "grid", "aria-label": `Grid of ${dagId}` },
-      el("thead", {}, head), el("tbody", {}, body));
-    wrap.replaceChildren(table);
-    const first = wrap.querySelector(".cell");
-    if (first) first.tabIndex = 0;  // one tab stop; arrow keys move inside the grid
+      html += "</div>";
+    }
+    const hadFocus = body.contains(document.activeElement);
+    body.innerHTML = html;
+    if (hadFocus) cellAt(focus.t, focus.c)?.focus({ preventScroll: true });
+  }
+
+  function draw() {
+    const head = data.runs.map((r) => {
+      const label = esc(`Run ${r.run_id} (${when(r.logical_date)}): ${r.state}`);
+      return `<span class="run" role="columnheader"><span class="state s-${esc(r.state || "no_status")}" role="img" aria-label="${label}" title="${label}"></span></span>`;
+    }).join("");
+    const width = 240 + 4 + data.runs.length * 20;  // --task-col + gap + a column per run
+    wrap.innerHTML = `<div class="grid" role="grid" style="width:${width}px" aria-label="${esc("Grid of " + dagId)}" aria-rowcount="${data.tasks.length + 1}" aria-colcount="${data.runs.length + 1}">` +
+      `<div class="grid-head" role="row" aria-rowindex="1"><span class="task" role="columnheader">Task</span>${head}</div>` +
+      `<div class="grid-body" role="rowgroup" style="height:${data.tasks.length * ROW}px"></div></div>`;
+    body = wrap.querySelector(".grid-body");
+    focus = { t: 0, c: Math.max(0, data.runs.length - 1) };  // the newest run of the first task
+    drawn = "";
+    drawRows();
   }
 
   function cellAt(t, c) {
-    return wrap.querySelector(`.cell[data-t="${t}"][data-c="${c}"]`);
+    return body?.querySelector(`.cell[data-t="${t}"][data-c="${c}"]`);
+  }
+
+  function moveFocus(t, c) {
+    focus = { t, c };
+    const head = wrap.querySelector(".grid-head").offsetHeight;
+    const y = t * ROW;  // keep the row in view, below the sticky header
+    if (y < wrap.scrollTop) wrap.scrollTop = y;
+    else if (y + ROW + head > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = y + ROW + head - wrap.clientHeight;
+    drawn = "";
+    drawRows();
+    cellAt(t, c)?.focus({ preventScroll: true });
   }
 
   async function showInstance(t, c) {
     const task = data.tasks[t], run = data.runs[c];
     const panel = document.getElementById("ti-panel");
     const dl = document.getElementById("ti-details");
-    wrap.querySelectorAll('.cell[aria-current="true"]').forEach((b) => b.removeAttribute("aria-current"));
-    const cell = cellAt(t, c);
-    if (cell) cell.setAttribute("aria-current", "true");
+    selected = { t, c };
+    drawn = "";
+    drawRows();
     document.getElementById("ti-title").textContent = `${task} · ${run.run_id}`;
     panel.hidden = false;
     const rows = [["Run", run.run_id], ["Logical date", when(run.logical_date)]];
@@ -81,6 +118,7 @@
       const q = new URLSearchParams({ run_id: data.runs[c].run_id, task_id: data.tasks[t] });
       history.pushState(null, "", `${location.pathname}?${q}`);
     }
+    focus = { t, c };
     showInstance(t, c);
   }
 
@@ -88,24 +126,35 @@
     const q = new URLSearchParams(location.search);
     const t = data.tasks.indexOf(q.get("task_id"));
     const c = data.runs.findIndex((r) => r.run_id === q.get("run_id"));
-    if (t >= 0 && c >= 0) select(t, c, false);
-    else document.getElementById("ti-panel").hidden = true;
+    if (t >= 0 && c >= 0) {
+      moveFocus(t, c);
+      select(t, c, false);
+    } else {
+      selected = null;
+      drawn = "";
+      drawRows();
+      document.getElementById("ti-panel").hidden = true;
+    }
   }
 
+  wrap.addEventListener("scroll", () => requestAnimationFrame(drawRows), { passive: true });
   wrap.addEventListener("click", (ev) => {
     const b = ev.target.closest(".cell");
     if (b) select(+b.dataset.t, +b.dataset.c, true);
+  });
+  wrap.addEventListener("mouseover", (ev) => {  // tooltips on demand
+    const b = ev.target.closest(".cell");
+    if (b && !b.title) b.title = b.getAttribute("aria-label");
   });
   wrap.addEventListener("keydown", (ev) => {
     const b = ev.target.closest(".cell");
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (!b || !moves[ev.key]) return;
     const [dt, dc] = moves[ev.key];
-    const next = cellAt(+b.dataset.t + dt, +b.dataset.c + dc);
-    if (next) {
-      ev.preventDefault();
-      b.tabIndex = -1; next.tabIndex = 0; next.focus();
-    }
+    const t = +b.dataset.t + dt, c = +b.dataset.c + dc;
+    if (t < 0 || c < 0 || t >= data.tasks.length || c >= data.runs.length) return;
+    ev.preventDefault();
+    moveFocus(t, c);
   });
   window.addEventListener("popstate", () => data && fromUrl());
 
