@@ -17,6 +17,7 @@ from crosswind.db.engine import Database
 from crosswind.security import CredentialCache, SecretBox, load_fernet_key
 from crosswind.settings import Settings
 from crosswind.ui import mount_ui
+from crosswind.ui.docs import install_docs
 from crosswind.version import __version__
 
 
@@ -36,7 +37,9 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
 
 def build_api(state: AppState, dialect: Dialect) -> FastAPI:
     title = "Crosswind API" + (" (Airflow dialect)" if dialect is Dialect.AIRFLOW else "")
-    api = FastAPI(title=title, version=__version__, docs_url="/docs", redoc_url=None)
+    # docs_url=None: FastAPI's page loads Swagger UI from a CDN; ours works offline.
+    api = FastAPI(title=title, version=__version__, docs_url=None, redoc_url=None)
+    install_docs(api)
     api.state.cw = state
     api.state.dialect = dialect
     install_handlers(api)
