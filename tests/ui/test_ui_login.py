@@ -113,3 +113,28 @@ def test_session_survives_a_restart(make_server) -> None:
 ])
 def test_only_local_paths_are_followed_after_sign_in(given: str | None, expected: str) -> None:
     assert safe_next(given) == expected
+
+
+def test_deactivating_a_user_ends_their_sessions(server: Server, make_user,
+                                                 api: httpx.Client) -> None:
+    name, password = make_user("User")
+    c = _http_sign_in(server.url, (name, password))
+    try:
+        assert c.get("/api/v1/dags").status_code == 200
+        r = api.patch(f"/users/{name}", json={"is_active": False},
+                      params={"update_mask": "is_active"})
+        assert r.status_code == 200, r.text
+        assert c.get("/api/v1/dags").status_code == 401
+        assert c.get("/dags").status_code == 303  # back to the sign-in form
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("command", ["api-server", "standalone"])
+def test_both_servers_serve_and_announce_the_ui(make_server, command: str) -> None:
+    srv = make_server(command=command)
+    assert f"web UI on http://127.0.0.1:{srv.port}/" in srv.log()
+    r = httpx.get(srv.url + "/", follow_redirects=True)
+    assert r.status_code == 200
+    assert 'name="username"' in r.text and str(r.url).startswith(srv.url + "/login")
+    assert httpx.get(srv.url + "/static/ui.css").status_code == 200
