@@ -122,11 +122,12 @@ def password_login(state: AppState, username: str, password: str) -> Principal |
 
 def _cookie(state: AppState, request: Request, secret: str) -> Principal:
     """A browser session (`crosswind.api.sessions`): state-changing requests must carry its
-    CSRF token, so another site cannot make a signed-in browser act. No Basic challenge in
-    these 401s: it would pop the browser's password dialog over the UI."""
+    CSRF token, so another site cannot make a signed-in browser act. These 401s challenge
+    Bearer only: a Basic challenge would pop the browser's password dialog over the UI."""
     found = sessions.lookup(state, secret)
     if found is None:
-        raise HTTPException(401, "session expired or signed out")
+        raise HTTPException(401, "session expired or signed out",
+                            headers={"WWW-Authenticate": 'Bearer realm="Crosswind"'})
     if request.method not in sessions.SAFE_METHODS and not sessions.csrf_matches(
             found, request.headers.get(sessions.CSRF_HEADER)):
         raise Forbidden("missing or wrong CSRF token (header X-CSRF-Token)")
