@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # without its heartbeat after which its triggers go to another (or a restarted) one.
     triggerer_capacity: int = Field(default=10000, ge=1)
     triggerer_health_check_threshold: float = Field(default=30.0, gt=0)
+    # Web UI: minutes a browser session lasts after sign-in (Airflow's default: 30 days).
+    session_lifetime_minutes: int = Field(default=43200, ge=1)
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

@@ -2,6 +2,7 @@
 
     /api/v1/...            seed dialect      (/api/v1/docs, /api/v1/openapi.json)
     /airflow/api/v1/...    Airflow's dialect (/airflow/api/v1/docs, /airflow/api/v1/openapi.json)
+    /, /login, /dags, ...  the web UI (crosswind.ui)
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from fastapi import FastAPI
 
 from crosswind import plugins
 from crosswind.api.dialects import Dialect
-from crosswind.api.problems import install_handlers, problem
+from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
 from crosswind.api.state import AppState
 from crosswind.db.engine import Database
 from crosswind.security import CredentialCache, SecretBox, load_fernet_key
 from crosswind.settings import Settings
+from crosswind.ui import mount_ui
+from crosswind.ui.docs import install_docs
 from crosswind.version import __version__
 
 
@@ -35,7 +38,9 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
 
 def build_api(state: AppState, dialect: Dialect) -> FastAPI:
     title = "Crosswind API" + (" (Airflow dialect)" if dialect is Dialect.AIRFLOW else "")
-    api = FastAPI(title=title, version=__version__, docs_url="/docs", redoc_url=None)
+    # docs_url=None: FastAPI's page loads Swagger UI from a CDN; ours works offline.
+    api = FastAPI(title=title, version=__version__, docs_url=None, redoc_url=None)
+    install_docs(api)
     api.state.cw = state
     api.state.dialect = dialect
     install_handlers(api)
@@ -52,9 +57,5 @@ def create_app(state: AppState) -> FastAPI:
     install_handlers(app)
     app.mount("/api/v1", build_api(state, Dialect.SEED))
     app.mount("/airflow/api/v1", build_api(state, Dialect.AIRFLOW))
-
-    @app.get("/", include_in_schema=False)
-    def root() -> object:
-        return problem(404, "the API is under /api/v1 (docs: /api/v1/docs)")
-
+    mount_ui(app)  # the web UI at / (crosswind.ui)
     return app

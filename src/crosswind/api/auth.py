@@ -1,4 +1,5 @@
-"""Authentication (Basic, Bearer personal access tokens) and the permission check.
+"""Authentication (Basic, Bearer personal access tokens, the web UI's session cookie) and
+the permission check.
 
 Per request this costs one indexed lookup: argon2 runs only on the first use of a credential
 (see `crosswind.security.CredentialCache`), and tokens are found by the SHA-256 of their
@@ -22,8 +23,10 @@ from sqlalchemy import bindparam, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from crosswind.api import sessions
 from crosswind.api.state import AppState
 from crosswind.db.base import utcnow
+from crosswind.errors import Forbidden
 from crosswind.models import ApiToken, User
 from crosswind.roles import DAG_RESOURCES, Action, role_allows, scopes_allow
 from crosswind.security import token_digest, verify_password
@@ -104,6 +107,33 @@ async def _basic(state: AppState, raw: str) -> Principal:
     return Principal(user.id, user.username, user.role)
 
 
+def password_login(state: AppState, username: str, password: str) -> Principal | None:
+    """A fresh password login (the web UI's sign-in form): argon2 always runs, and the
+    outcome is counted like a Basic login's. None for an unknown/inactive user or a wrong
+    password. Blocking (argon2): call it from the thread pool."""
+    with state.db.engine.connect() as conn:
+        user = conn.execute(_USER_BY_NAME, {"username": username}).first()
+    if user is None or not user.is_active:
+        return None
+    if not _login(state, user.id, user.password_hash, password):
+        return None
+    return Principal(user.id, user.username, user.role)
+
+
+def _cookie(state: AppState, request: Request, secret: str) -> Principal:
+    """A browser session (`crosswind.api.sessions`): state-changing requests must carry its
+    CSRF token, so another site cannot make a signed-in browser act. These 401s challenge
+    Bearer only: a Basic challenge would pop the browser's password dialog over the UI."""
+    found = sessions.lookup(state, secret)
+    if found is None:
+        raise HTTPException(401, "session expired or signed out",
+                            headers={"WWW-Authenticate": 'Bearer realm="Crosswind"'})
+    if request.method not in sessions.SAFE_METHODS and not sessions.csrf_matches(
+            found, request.headers.get(sessions.CSRF_HEADER)):
+        raise Forbidden("missing or wrong CSRF token (header X-CSRF-Token)")
+    return Principal(found.user_id, found.username, found.role)
+
+
 def _login(state: AppState, user_id: int, password_hash: str, password: str) -> bool:
     """A fresh login (argon2 ran; not a remembered credential): verify, and on success count
     it in `last_login`/`login_count` (and reset `failed_login_count`), a failure in
@@ -148,6 +178,8 @@ async def authenticate(request: Request) -> Principal:
     state: AppState = request.app.state.cw
     header = request.headers.get("authorization")
     if not header:
+        if secret := request.cookies.get(sessions.COOKIE):
+            return _cookie(state, request, secret)
         raise unauthorized("authentication required")
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()

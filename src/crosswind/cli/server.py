@@ -13,6 +13,7 @@ def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
     prepared_server_settings(generate_admin)
     click.echo(f"Crosswind API listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1, docs: /api/v1/docs)", err=False)
+    click.echo(f"Crosswind web UI on http://{host}:{port}/")
     uvicorn.run(
         "crosswind.api.asgi:create_from_env",
         factory=True,

@@ -147,6 +147,7 @@ def standalone(host: str, port: int) -> None:
     _watch_children(pids)
     click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")
+    click.echo(f"Crosswind web UI on http://{host}:{port}/")
     import uvicorn
 
     from crosswind.api.app import build_state, create_app

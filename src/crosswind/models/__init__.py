@@ -25,6 +25,7 @@ from crosswind.models.pool import Pool
 from crosswind.models.task_instance import TaskInstance, TaskTry
 from crosswind.models.trigger import TaskReschedule, Trigger
 from crosswind.models.variable import Variable
+from crosswind.models.web_session import WebSession
 from crosswind.models.xcom import XCom
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "Trigger",
     "User",
     "Variable",
+    "WebSession",
     "XCom",
 ]

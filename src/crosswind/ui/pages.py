@@ -1,0 +1,52 @@
+"""The UI's pages. Each is a shell the page's script fills from the JSON API; filters live in
+the query string, so every view has its own URL and the back button works."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from crosswind.api import sessions
+from crosswind.api.sessions import BrowserSession
+from crosswind.api.state import AppState
+from crosswind.ui.templating import render
+
+router = APIRouter(include_in_schema=False)
+STATUSES = ("all", "active", "paused")
+
+
+def signed_in(request: Request) -> BrowserSession | None:
+    state: AppState = request.app.state.cw
+    secret = request.cookies.get(sessions.COOKIE)
+    return sessions.lookup(state, secret) if secret else None
+
+
+def to_login(request: Request) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/dags", status_code=307)
+
+
+@router.get("/dags")
+def dags_page(request: Request, search: str = "", tag: str = "", status: str = "all",
+              page: int = 1) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    status = status if status in STATUSES else "all"
+    return render(request, "dags.html", who, search=search, tag=tag, status=status,
+                  statuses=STATUSES, page=max(page, 1))
+
+
+@router.get("/dags/{dag_id}/grid")
+def grid_page(request: Request, dag_id: str) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, "grid.html", who, dag_id=dag_id)

@@ -1,0 +1,1 @@
+"""Browser tests of the web UI (a package, so its conftest never shadows tests/conftest.py)."""

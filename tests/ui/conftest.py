@@ -1,0 +1,96 @@
+"""Browser fixtures: Playwright driving Debian's Chromium (never a downloaded browser).
+
+Skipped with a visible reason when /usr/bin/chromium or the playwright package is missing,
+a hard failure in CI (CI=true), like the service fixtures. A failing test leaves a
+screenshot under tmp/artifacts/ui/ at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.servers import ADMIN, Server
+
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts" / "ui"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        _unavailable(f"browser tests need Debian's Chromium at {CHROMIUM} "
+                     "(apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("browser tests need the playwright package (pip install -e '.[test]')")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.ui_failed = report.failed  # type: ignore[attr-defined]
+    return report
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context (no cookies) per test; a screenshot if the test failed."""
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        if getattr(request.node, "ui_failed", False):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+            try:
+                pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            except Exception as exc:  # a crashed page must not hide the test's own failure
+                print(f"no screenshot: {exc}")
+        context.close()
+
+
+def sign_in(page: Any, server: Server, credentials: tuple[str, str] = ADMIN,
+            path: str = "/") -> None:
+    """Open `path` (signed out it redirects to the sign-in form) and sign in there."""
+    page.goto(server.url + path)
+    page.get_by_label("Username").fill(credentials[0])
+    page.get_by_label("Password").fill(credentials[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def signed_in(page: Any, server: Server) -> Callable[..., Any]:
+    """`signed_in(credentials=ADMIN, path="/")`: the page, signed in and at `path`."""
+
+    def go(credentials: tuple[str, str] = ADMIN, path: str = "/") -> Any:
+        sign_in(page, server, credentials, path)
+        return page
+
+    return go
