@@ -50,6 +50,8 @@ class TriggererRunner:
         self.pending = _Pending()
         self.notify = wakeup.notifier(settings.db_url, self.db.engine)
         self.stopping = threading.Event()
+        self.idle_exit: float | None = None  # stop after this long with nothing to run
+        self._busy_at = time.monotonic()
         self._next_beat = 0.0  # heartbeat (a write) every min(5 s, threshold / 3)
 
     # -- set-up ----------------------------------------------------------------
@@ -89,6 +91,11 @@ class TriggererRunner:
                 owned = await self._loop.run_in_executor(pool, self._sync, batch)
                 self._reconcile(owned)
                 self._wake.clear()
+                if self.running or self.fired or owned:
+                    self._busy_at = time.monotonic()
+                elif self.idle_exit and time.monotonic() - self._busy_at > self.idle_exit:
+                    log.info("no trigger for %.0f s; exiting", self.idle_exit)
+                    break
                 if self.pending.events or self.pending.failures:
                     continue
                 with contextlib.suppress(TimeoutError):
@@ -202,8 +209,9 @@ class TriggererRunner:
 
 
 def run_triggerer(settings: Settings, db: Database | None = None,
-                  install_signals: bool = True) -> None:
+                  install_signals: bool = True, idle_exit: float | None = None) -> None:
     runner = TriggererRunner(settings, db or Database(settings.db_url, pool_size=2))
+    runner.idle_exit = idle_exit
     if install_signals:
         signal.signal(signal.SIGTERM, runner.request_stop)
         signal.signal(signal.SIGINT, runner.request_stop)
