@@ -96,6 +96,7 @@ def main() -> None:
     ap.add_argument("--wait", type=float, default=90.0)
     ap.add_argument("--record", action="store_true")
     args = ap.parse_args()
+    load = os.getloadavg()[0]
     home = Path(tempfile.mkdtemp(prefix="cw-defer-bench-"))
     (home / "dags").mkdir()
     (home / "dags" / "bench_deferred.py").write_text(DAG.format(n=args.tasks, wait=args.wait))
@@ -150,7 +151,8 @@ def main() -> None:
             f"of one run, all due {args.wait:g} s after the run's data interval end, "
             "standalone on SQLite, parallelism 32. Every resumed try is a task process "
             "(32 at a time), so the last success trails the deadline by the time to run "
-            f"{args.tasks} short tries.", body)
+            f"{args.tasks} short tries. 1-minute load average before the run: {load:.1f} "
+            "(shared machine).", body)
 
 
 def _is_triggerer(pid: int, home: Path) -> bool:

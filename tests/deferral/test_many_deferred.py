@@ -1,5 +1,6 @@
-"""500 deferred tasks waiting at once in one triggerer, and a triggerer killed with -9
-while tasks wait: standalone restarts it and every task still finishes, once."""
+"""500 deferred tasks (user triggers, released together) waiting at once in one
+triggerer, and a triggerer killed with -9 while tasks wait: standalone restarts it and
+every task still finishes, once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from support.servers import Server
 
 
 def _standalone(tmp_path, **env: str) -> Server:
-    install(tmp_path, ["defer_many"])
+    install(tmp_path, ["defer_many", "waiting_triggers"])
     return Server(tmp_path, f"sqlite:///{tmp_path / 'crosswind.db'}", command="standalone",
                   env={**ENV, **env}).start()
 
@@ -43,8 +44,7 @@ def _all_tis(api, run_id: str) -> list[dict]:
 
 @pytest.fixture
 def many(tmp_path):
-    srv = _standalone(tmp_path, DEFER_MANY_COUNT="500", DEFER_MANY_WAIT="45",
-                      CROSSWIND_PARALLELISM="32")
+    srv = _standalone(tmp_path, DEFER_MANY_COUNT="500", CROSSWIND_PARALLELISM="32")
     try:
         yield srv
     finally:
@@ -62,6 +62,7 @@ def test_500_deferred_tasks_wait_at_once_without_slots(many):
         print(f"\n500 deferred tasks waiting: whole standalone tree {procs} processes, "
               f"RSS {rss:.0f} MiB, PSS {pss:.0f} MiB")
         assert procs < 20  # no process per waiting task
+        (many.home / "release").touch()
         assert wait_run(api, "defer_many", run_id, timeout=180) == "success"
         final = _all_tis(api, run_id)
         assert len(final) == 500
@@ -69,7 +70,7 @@ def test_500_deferred_tasks_wait_at_once_without_slots(many):
 
 
 def test_triggerer_killed_with_minus_9_is_restarted_and_loses_nothing(tmp_path):
-    srv = _standalone(tmp_path, DEFER_MANY_COUNT="20", DEFER_MANY_WAIT="8")
+    srv = _standalone(tmp_path, DEFER_MANY_COUNT="20")
     try:
         with srv.client() as api:
             run_id = trigger(api, "defer_many")
@@ -81,6 +82,7 @@ def test_triggerer_killed_with_minus_9_is_restarted_and_loses_nothing(tmp_path):
             (job_id, pid), = query(tmp_path, "SELECT id, pid FROM jobs WHERE "
                                    "job_type = 'triggerer' AND state = 'running'")
             os.kill(pid, signal.SIGKILL)
+            (tmp_path / "release").touch()
             assert wait_run(api, "defer_many", run_id, timeout=90) == "success"
             final = tis(api, "defer_many", run_id)
             assert {(ti["state"], ti["try_number"]) for ti in final.values()} == {("success", 1)}

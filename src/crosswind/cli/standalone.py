@@ -4,8 +4,8 @@ Process tree (children forked early from a parent that has imported the common m
 with `gc.freeze()` first, so they share those pages and start in parallel):
 
     standalone (API server, uvicorn)  ── scheduler (+ DAG processor thread) ── fork server
-                                      │                                      └─ task tries
-                                      └─ triggerer supervisor ── triggerer (restarted if it dies)
+                                                     │                       └─ task tries
+                                                     └─ triggerer (on demand, restarted if it dies)
 
 Forks happen before the parent starts any thread. Ctrl-C / SIGTERM: the API stops, the
 children get SIGTERM and are waited for; a child that dies takes the others down too.
@@ -76,18 +76,17 @@ def _engine(settings: Settings) -> None:
 
     thread = threading.Thread(target=processor, name="dag-processor", daemon=True)
     thread.start()
+    from crosswind.triggerer.launcher import TriggererLauncher
+
+    launcher = TriggererLauncher(settings, stop)
+    launcher.start()
     runner.install_signal_handlers()
     try:
         runner.run()
     finally:
         stop.set()
         thread.join(timeout=10)
-
-
-def _triggerer(settings: Settings) -> None:
-    from crosswind.triggerer.supervisor import supervise
-
-    supervise(settings)
+        launcher.join(timeout=15)
 
 
 def _preload_common() -> None:
@@ -143,7 +142,6 @@ def standalone(host: str, port: int) -> None:
     _preload_common()
     gc.freeze()  # keep the garbage collector from dirtying pages the children share
     pids = {_fork("scheduler and DAG processor", lambda: _engine(settings)): "scheduler"}
-    pids[_fork("triggerer supervisor", lambda: _triggerer(settings))] = "triggerer"
     _watch_children(pids)
     click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")

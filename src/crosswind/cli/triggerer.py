@@ -11,16 +11,20 @@ from crosswind.store.bootstrap import prepare
 
 
 @click.command("triggerer")
-def triggerer() -> None:
+@click.option("--idle-exit", type=float, default=None,
+              help="Exit after this many seconds with no trigger to run (standalone uses it).")
+@click.option("--quiet", is_flag=True, help="Log warnings and errors only.")
+def triggerer(idle_exit: float | None, quiet: bool) -> None:
     """Run deferred tasks' triggers on one asyncio loop (migrates the database first)."""
     from crosswind.triggerer.runner import run_triggerer
 
-    logging.basicConfig(level=logging.INFO,
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
     settings, db = settings_and_db(pool_size=2)
     prepare(db, settings)
-    click.echo(f"Crosswind triggerer (capacity {settings.triggerer_capacity})")
-    run_triggerer(settings, db)
+    if not quiet:
+        click.echo(f"Crosswind triggerer (capacity {settings.triggerer_capacity})")
+    run_triggerer(settings, db, idle_exit=idle_exit)
 
 
 COMMANDS = [triggerer]

@@ -73,10 +73,7 @@ def claim(c: Connection, job_id: int, now: datetime, threshold: float, capacity:
     room = capacity - (c.scalar(select(func.count()).where(TRG.c.triggerer_id == job_id)) or 0)
     if room <= 0:
         return 0
-    alive = select(JOB.c.id).where(
-        JOB.c.job_type == "triggerer", JOB.c.state == "running",
-        JOB.c.latest_heartbeat > now - timedelta(seconds=threshold))
-    free = or_(TRG.c.triggerer_id.is_(None), TRG.c.triggerer_id.not_in(alive))
+    free = _free(now, threshold)
     pick = select(TRG.c.id).where(free).order_by(TRG.c.id).limit(room)
     if c.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
@@ -87,7 +84,19 @@ def claim(c: Connection, job_id: int, now: datetime, threshold: float, capacity:
                      .values(triggerer_id=job_id)).rowcount
 
 
-def assigned(c: Connection, job_id: int) -> list[Assigned]:
+def _free(now: datetime, threshold: float) -> Any:
+    """Triggers no live triggerer owns."""
+    alive = select(JOB.c.id).where(
+        JOB.c.job_type == "triggerer", JOB.c.state == "running",
+        JOB.c.latest_heartbeat > now - timedelta(seconds=threshold))
+    return or_(TRG.c.triggerer_id.is_(None), TRG.c.triggerer_id.not_in(alive))
+
+
+def claimable(c: Any, now: datetime, threshold: float) -> bool:
+    return c.scalar(select(TRG.c.id).where(_free(now, threshold)).limit(1)) is not None
+
+
+def assigned(c: Any, job_id: int) -> list[Assigned]:
     """The triggers this triggerer owns that a deferred TI still waits on."""
     rows = c.execute(
         select(TRG.c.id, TRG.c.classpath, TRG.c.kwargs, TI.dag_id, TI.task_id)

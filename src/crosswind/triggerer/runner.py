@@ -1,9 +1,10 @@
 """`crosswind triggerer`: every trigger of this process on one asyncio loop.
 
-The loop never touches the database itself: a single worker thread does each sync (one
-short write transaction: heartbeat, fired events, claims; then the list of owned
-triggers), so a slow commit never delays a timer. A sync runs every POLL_SEC, and at once
-when a trigger fires, so its task resumes within milliseconds (the scheduler is woken by
+The loop never touches the database itself: a single worker thread does each sync, so a
+slow commit never delays a timer. A sync runs every POLL_SEC (a read: anything to claim,
+which triggers are still ours) and writes only when there is something to write: fired
+events, claims, or the heartbeat every min(5 s, threshold / 3). It runs at once when a
+trigger fires, so its task resumes within milliseconds (the scheduler is woken by
 datagram / NOTIFY). Each trigger is an asyncio task; a waiting trigger costs a few KiB and
 no process, executor slot or pool slot.
 """
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +32,6 @@ from crosswind.triggerer import claims
 
 log = logging.getLogger("crosswind.triggerer")
 POLL_SEC = 1.0
-CLEANUP_EVERY = 10  # syncs between removals of triggers nothing waits on
 
 
 @dataclass
@@ -49,7 +50,9 @@ class TriggererRunner:
         self.pending = _Pending()
         self.notify = wakeup.notifier(settings.db_url, self.db.engine)
         self.stopping = threading.Event()
-        self._syncs = 0
+        self.idle_exit: float | None = None  # stop after this long with nothing to run
+        self._busy_at = time.monotonic()
+        self._next_beat = 0.0  # heartbeat (a write) every min(5 s, threshold / 3)
 
     # -- set-up ----------------------------------------------------------------
     def _import_paths(self) -> None:
@@ -88,6 +91,11 @@ class TriggererRunner:
                 owned = await self._loop.run_in_executor(pool, self._sync, batch)
                 self._reconcile(owned)
                 self._wake.clear()
+                if self.running or self.fired or owned:
+                    self._busy_at = time.monotonic()
+                elif self.idle_exit and time.monotonic() - self._busy_at > self.idle_exit:
+                    log.info("no trigger for %.0f s; exiting", self.idle_exit)
+                    break
                 if self.pending.events or self.pending.failures:
                     continue
                 with contextlib.suppress(TimeoutError):
@@ -107,18 +115,27 @@ class TriggererRunner:
         Runs in the worker thread; the loop hands it `batch` and waits for the result."""
         events, failures = batch.events, batch.failures
         now = utcnow()
-        self._syncs += 1
-        cleanup = self._syncs % CLEANUP_EVERY == 1
+        threshold = self.settings.triggerer_health_check_threshold
+        beat_due = time.monotonic() >= self._next_beat
+        if not (events or failures or beat_due):
+            # Idle or just waiting: a read, and a write only when there is work to claim.
+            try:
+                free, owned = fast_db.read(self.db, lambda s: (
+                    claims.claimable(s, now, threshold), claims.assigned(s, self.job_id or 0)))
+            except Exception:
+                log.exception("triggerer read failed; retrying")
+                free, owned = True, []
+            if not free:
+                return owned
 
         def write(c: Any) -> tuple[list, list[claims.Assigned]]:
             claims.heartbeat(c, self.job_id or 0, now)
             moved = claims.submit(c, events, now)
             for trigger_id, error, tb in failures:
                 claims.fail(c, trigger_id, error, tb)
-            if cleanup:
+            if beat_due:  # rows of triggers nothing waits on any more (fired, cleared)
                 deferral.delete_unused_triggers(c)
-            claims.claim(c, self.job_id or 0, now, self.settings.triggerer_health_check_threshold,
-                         self.capacity)
+            claims.claim(c, self.job_id or 0, now, threshold, self.capacity)
             return moved, claims.assigned(c, self.job_id or 0)
 
         try:
@@ -127,6 +144,8 @@ class TriggererRunner:
             log.exception("triggerer sync failed; retrying")
             self._loop.call_soon_threadsafe(self._requeue, batch)
             return [claims.Assigned(i, "", {}, "") for i in (*self.running, *self.fired)]
+        if beat_due:
+            self._next_beat = time.monotonic() + min(5.0, threshold / 3)
         self._loop.call_soon_threadsafe(self.fired.difference_update,
                                         [t for t, *_ in (*events, *failures)])
         if events or failures:
@@ -190,8 +209,9 @@ class TriggererRunner:
 
 
 def run_triggerer(settings: Settings, db: Database | None = None,
-                  install_signals: bool = True) -> None:
+                  install_signals: bool = True, idle_exit: float | None = None) -> None:
     runner = TriggererRunner(settings, db or Database(settings.db_url, pool_size=2))
+    runner.idle_exit = idle_exit
     if install_signals:
         signal.signal(signal.SIGTERM, runner.request_stop)
         signal.signal(signal.SIGINT, runner.request_stop)

@@ -1,6 +1,7 @@
 """A trigger importable from the DAGs folder (the triggerer imports it by class path)."""
 
 import asyncio
+import os
 from datetime import UTC, datetime
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -22,3 +23,20 @@ class EchoTrigger(BaseTrigger):
         if self.fail:
             raise RuntimeError("echo trigger was told to fail")
         yield TriggerEvent({"value": self.value, "fired": datetime.now(UTC)})
+
+
+class ReleaseTrigger(BaseTrigger):
+    """Fires once the file `path` exists (tests release many waiting tasks at a moment
+    they choose, however long deferring them took on a busy machine)."""
+
+    def __init__(self, path, poll=0.5):
+        super().__init__()
+        self.path, self.poll = path, poll
+
+    def serialize(self):
+        return ("waiting_triggers.ReleaseTrigger", {"path": self.path, "poll": self.poll})
+
+    async def run(self):
+        while not os.path.exists(self.path):
+            await asyncio.sleep(self.poll)
+        yield TriggerEvent(self.path)

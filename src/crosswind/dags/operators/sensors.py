@@ -130,7 +130,11 @@ class BaseSensorOperator(BaseOperator):
     def _first_poke(self, ti: Any) -> datetime | None:
         """Start of the first poke of the first try since the last clear (Airflow: the
         first try is max_tries - retries + 1)."""
-        lookup = getattr(get_backend(), "first_reschedule_start", None)
+        try:
+            backend = get_backend()
+        except AirflowException:  # no backend (a bare execute): no history either
+            return None
+        lookup = getattr(backend, "first_reschedule_start", None)
         if lookup is None:
             return None
         first_try = (getattr(ti, "max_tries", 0) or 0) - (self.retries or 0) + 1
