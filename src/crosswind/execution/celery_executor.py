@@ -127,7 +127,8 @@ class CeleryExecutor:
         now = utcnow()
         limit = now - timedelta(seconds=self.settings.task_queued_timeout)
         rows = s.execute(select(TI.id, TI.dag_id, TI.run_id, TI.task_id, TI.map_index,
-                                TI.max_tries, TI.try_number, TI.queued_when)
+                                TI.max_tries, TI.try_number, TI.queued_when,
+                                TI.next_method, TI.next_kwargs)
                          .where(TI.state == "queued", TI.queued_when < limit)
                          .limit(1000)).all()
         claimed = [r for r in rows if s.execute(
