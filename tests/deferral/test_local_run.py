@@ -15,3 +15,13 @@ def test_dag_test_runs_triggers_inline():
     assert dags["defer_tasks"].test() == {
         "wait": "success", "echo": "success", "at": "success", "after": "success"}
     assert dags["defer_failures"].test() == {"too_slow": "failed", "broken": "failed"}
+
+
+def test_dag_test_runs_triggers_inside_a_running_event_loop():
+    """As in a notebook: dag.test() called while this thread runs an event loop."""
+    import asyncio
+
+    async def main():
+        test_dag_test_runs_triggers_inline()
+
+    asyncio.run(main())

@@ -5,6 +5,8 @@ reschedule sensor sleeps until its reschedule date and pokes again."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import time
 import traceback
 from collections.abc import Callable
@@ -23,6 +25,17 @@ async def _first_event(trigger: Any, timeout: float | None) -> Any:
     return await asyncio.wait_for(first(), timeout)
 
 
+def _run_coroutine(make: Callable[[], Any]) -> Any:
+    """asyncio.run() here, or in a helper thread when this thread already runs an event
+    loop (a notebook, an async test harness): dag.test() works in both."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def run_to_end(run_try: Callable[[str | None, dict[str, Any] | None], Any]) -> Any:
     """run_try(next_method, next_kwargs) -> TaskOutcome, repeated until it ends."""
     outcome = run_try(None, None)
@@ -36,7 +49,7 @@ def run_to_end(run_try: Callable[[str | None, dict[str, Any] | None], Any]) -> A
         trigger = serde.import_string(d["classpath"])(**serde.decode(d["kwargs"]))
         kwargs = serde.decode(d.get("next_kwargs") or {})
         try:
-            event = asyncio.run(_first_event(trigger, d.get("timeout")))
+            event = _run_coroutine(functools.partial(_first_event, trigger, d.get("timeout")))
             method = d["method"]
             kwargs["event"] = getattr(event, "payload", None)
         except TimeoutError:
