@@ -36,5 +36,6 @@ with DAG("defer_tasks", start_date=datetime(2024, 1, 1), schedule=None):
     [wait, echo, at] >> after
 
 with DAG("defer_failures", start_date=datetime(2024, 1, 1), schedule=None):
-    EchoOperator(task_id="too_slow", value=1, seconds=3600, timeout=timedelta(seconds=1))
+    # Long enough for the test to see it deferred with its triggerer (started on demand).
+    EchoOperator(task_id="too_slow", value=1, seconds=3600, timeout=timedelta(seconds=6))
     EchoOperator(task_id="broken", value=1, seconds=0.1, fail=True)
