@@ -17,15 +17,13 @@ from pendulum import DateTime
 
 from crosswind.dags.schedule import cron_expression, describe_cron
 from crosswind.timetables.base import (
-    DagRunInfo,
     DataInterval,
     NowTimetable,
-    TimeRestriction,
     Timetable,
     coerce,
 )
 from crosswind.timetables.delta import decode_interval, encode_interval
-from crosswind.timetables.intervals import DataIntervalLogic, trigger_next
+from crosswind.timetables.intervals import DataIntervalLogic, TriggerLogic
 from crosswind.timetables.zones import Zone, decode_timezone, encode_timezone, parse_timezone
 
 
@@ -111,7 +109,7 @@ class CronDataIntervalTimetable(CronMixin, DataIntervalLogic, NowTimetable):
         return DataInterval(self._get_prev(end), end)
 
 
-class CronTriggerTimetable(CronMixin, NowTimetable):
+class CronTriggerTimetable(CronMixin, TriggerLogic, NowTimetable):
     """Runs at the cron times themselves (like POSIX cron); the data interval is
     `interval` long and ends at the run's time."""
 
@@ -127,16 +125,3 @@ class CronTriggerTimetable(CronMixin, NowTimetable):
     def serialize(self) -> dict[str, Any]:
         return {"expression": self._expression, "timezone": encode_timezone(self._timezone),
                 "interval": encode_interval(self._interval)}
-
-    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        run_after = coerce(run_after)  # type: ignore[assignment]
-        return DataInterval(coerce(run_after - self._interval), run_after)  # type: ignore[arg-type]
-
-    def next_dagrun_info_at(
-        self,
-        *,
-        last_automated_data_interval: DataInterval | None,
-        restriction: TimeRestriction,
-        now: DateTime,
-    ) -> DagRunInfo | None:
-        return trigger_next(self, last_automated_data_interval, restriction, now)

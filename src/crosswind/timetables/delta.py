@@ -9,14 +9,12 @@ from dateutil.relativedelta import relativedelta
 from pendulum import DateTime
 
 from crosswind.timetables.base import (
-    DagRunInfo,
     DataInterval,
     NowTimetable,
-    TimeRestriction,
     Timetable,
     coerce,
 )
-from crosswind.timetables.intervals import DataIntervalLogic, trigger_next
+from crosswind.timetables.intervals import DataIntervalLogic, TriggerLogic
 
 _RELATIVE_FIELDS = ("years", "months", "days", "leapdays", "hours", "minutes", "seconds",
                     "microseconds", "year", "month", "day", "hour", "minute", "second",
@@ -104,7 +102,7 @@ class DeltaDataIntervalTimetable(DeltaMixin, DataIntervalLogic, NowTimetable):
         return DataInterval(self._get_prev(run_after), run_after)
 
 
-class DeltaTriggerTimetable(DeltaMixin, NowTimetable):
+class DeltaTriggerTimetable(DeltaMixin, TriggerLogic, NowTimetable):
     """Runs every `delta` from start_date, at the start of each period; the data interval
     is `interval` long and ends at the run's time."""
 
@@ -119,16 +117,3 @@ class DeltaTriggerTimetable(DeltaMixin, NowTimetable):
 
     def serialize(self) -> dict[str, Any]:
         return {"delta": encode_interval(self._delta), "interval": encode_interval(self._interval)}
-
-    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        run_after = coerce(run_after)  # type: ignore[assignment]
-        return DataInterval(coerce(run_after - self._interval), run_after)  # type: ignore[arg-type]
-
-    def next_dagrun_info_at(
-        self,
-        *,
-        last_automated_data_interval: DataInterval | None,
-        restriction: TimeRestriction,
-        now: DateTime,
-    ) -> DagRunInfo | None:
-        return trigger_next(self, last_automated_data_interval, restriction, now)

@@ -50,26 +50,50 @@ class DataIntervalLogic:
         return DagRunInfo.interval(start, self._get_next(start))
 
 
-def trigger_next(tt: Any, last: DataInterval | None, restriction: TimeRestriction,
-                 now: DateTime) -> DagRunInfo | None:
-    """Next run of a trigger timetable (cron or delta): at the next trigger time, or with
-    catchup off the latest one not after `now`."""
-    earliest = coerce(restriction.earliest)
-    if restriction.catchup:
-        if last is not None:
-            start = tt._get_next(coerce(last.end))
-        elif earliest is None:
-            return None
+class TriggerLogic:
+    """What the trigger timetables (cron and delta) share: a run at each trigger time (with
+    catchup off, the latest one not after `now`), whose data interval is `_interval` long
+    and ends at the run's time."""
+
+    _interval: Any
+
+    def _get_next(self, current: DateTime) -> DateTime:
+        raise NotImplementedError
+
+    def _align_to_next(self, current: DateTime) -> DateTime:
+        raise NotImplementedError
+
+    def _align_to_prev(self, current: DateTime) -> DateTime:
+        raise NotImplementedError
+
+    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
+        run_after = coerce(run_after)  # type: ignore[assignment]
+        return DataInterval(coerce(run_after - self._interval), run_after)  # type: ignore[arg-type]
+
+    def next_dagrun_info_at(
+        self,
+        *,
+        last_automated_data_interval: DataInterval | None,
+        restriction: TimeRestriction,
+        now: DateTime,
+    ) -> DagRunInfo | None:
+        last = last_automated_data_interval
+        earliest = coerce(restriction.earliest)
+        if restriction.catchup:
+            if last is not None:
+                start = self._get_next(coerce(last.end))  # type: ignore[arg-type]
+            elif earliest is None:
+                return None
+            else:
+                start = self._align_to_next(earliest)
         else:
-            start = tt._align_to_next(earliest)
-    else:
-        candidates = [tt._align_to_prev(coerce(now))]
-        if last is not None:
-            candidates.append(tt._get_next(coerce(last.end)))
-        if earliest is not None:
-            candidates.append(tt._align_to_next(earliest))
-        start = max(candidates)
-    latest = coerce(restriction.latest)
-    if latest is not None and latest < start:
-        return None
-    return DagRunInfo.interval(coerce(start - tt._interval), start)  # type: ignore[arg-type]
+            candidates = [self._align_to_prev(coerce(now))]  # type: ignore[arg-type]
+            if last is not None:
+                candidates.append(self._get_next(coerce(last.end)))  # type: ignore[arg-type]
+            if earliest is not None:
+                candidates.append(self._align_to_next(earliest))
+            start = max(candidates)
+        latest = coerce(restriction.latest)
+        if latest is not None and latest < start:
+            return None
+        return DagRunInfo.interval(coerce(start - self._interval), start)  # type: ignore[arg-type]
