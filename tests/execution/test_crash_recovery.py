@@ -137,8 +137,14 @@ def test_kill_task_process_mid_run_is_retried(cluster):
         run_id = trigger(api, "e2e_victim")
         ti = wait_ti(api, "e2e_victim", run_id, "victim", {"running"})
         wait_log(api, "e2e_victim", run_id, "victim", "pid-ready")
-        ti = api.get(f"/dags/e2e_victim/dagRuns/{run_id}/taskInstances/victim").json()
-        os.kill(ti["pid"], signal.SIGKILL)
+        # The fork server records the pid with its next batch of writes, which may land
+        # just after the task has logged; poll for it rather than read it once.
+        deadline = time.monotonic() + 30
+        while (pid := api.get(f"/dags/e2e_victim/dagRuns/{run_id}/taskInstances/victim")
+               .json()["pid"]) is None:
+            assert time.monotonic() < deadline, "the running try never got a pid"
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
         assert wait_run(api, "e2e_victim", run_id) == "success"
         ti = task_instances(api, "e2e_victim", run_id)["victim"]
         assert (ti["state"], ti["try_number"]) == ("success", 2)
