@@ -123,8 +123,13 @@ def main() -> None:
                 or _is_triggerer(p, home)]
         trig_rss = sum(smaps(p, "Rss") for p in trig)
         c0, t0 = cpu_seconds(pids), time.monotonic()
+        per0 = {p: cpu_seconds([p]) for p in pids}
         time.sleep(min(10.0, max(1.0, deadline - time.time() - 2)))
-        cpu = (cpu_seconds(pids) - c0) / (time.monotonic() - t0) * 100
+        span = time.monotonic() - t0
+        cpu = (cpu_seconds(pids) - c0) / span * 100
+        per = {label(p, trig): (cpu_seconds([p]) - per0[p]) / span * 100 for p in pids}
+        print("CPU while waiting, per process (% of one core):",
+              ", ".join(f"{k} {v:.1f}" for k, v in sorted(per.items())))
         while api.get(f"/dags/bench_deferred/dagRuns/{run_id}").json()["state"] == "running":
             time.sleep(0.2)
         tis = all_tis(api, run_id)
@@ -153,6 +158,19 @@ def main() -> None:
             "(32 at a time), so the last success trails the deadline by the time to run "
             f"{args.tasks} short tries. 1-minute load average before the run: {load:.1f} "
             "(shared machine).", body)
+
+
+def label(pid: int, triggerers: list[int]) -> str:
+    """A short name for a process of the standalone tree, from its command line."""
+    if pid in triggerers:
+        return f"triggerer[{pid}]"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return f"gone[{pid}]"
+    words = [a.decode(errors="replace") for a in argv if a]
+    tail = " ".join(w.rsplit("/", 1)[-1] for w in words[1:4])
+    return f"{tail or words[0]}[{pid}]"
 
 
 def _is_triggerer(pid: int, home: Path) -> bool:
