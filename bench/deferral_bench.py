@@ -144,6 +144,8 @@ def main() -> None:
         ("PSS of the whole tree while waiting", f"{pss:.0f} MiB"),
         ("RSS of the triggerer while waiting", f"{trig_rss:.0f} MiB"),
         ("CPU of the whole tree while waiting", f"{cpu:.1f} % of one core"),
+        ("CPU of the triggerer while waiting",
+         f"{sum(v for k, v in per.items() if k.startswith('triggerer')):.1f} % of one core"),
         ("deadline -> task success, median / p95 / max",
          f"{statistics.median(lags):.2f} s / {q[18]:.2f} s / {lags[-1]:.2f} s"),
         ("deadline -> first task success", f"{lags[0]:.3f} s"),
@@ -151,8 +153,9 @@ def main() -> None:
     body = "| measure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
     print(body)
     if args.record:
+        title = SECTION if args.tasks == 1000 else f"{SECTION[:-1]}, {args.tasks:,} tasks)"
         readme_section.record(
-            SECTION, f"`bench/deferral_bench.py`: {args.tasks} `TimeDeltaSensorAsync` tasks "
+            title, f"`bench/deferral_bench.py`: {args.tasks} `TimeDeltaSensorAsync` tasks "
             f"of one run, all due {args.wait:g} s after the run's data interval end, "
             "standalone on SQLite, parallelism 32. Every resumed try is a task process "
             "(32 at a time), so the last success trails the deadline by the time to run "
