@@ -6,36 +6,19 @@ visible reason otherwise, and a hard failure in CI, where .ci/run sets it).
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from support import unique
-from support.servers import PG_ENV, Server, fresh_postgres_database
+from support.databases import database_for
+from support.servers import Server
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def postgres_base_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if IN_CI:
-            pytest.fail(f"{PG_ENV} must be set in CI")
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    return url
-
-
-def database_for(backend: str, home: Path) -> AbstractContextManager[str]:
-    """A context giving a fresh database URL of `backend`."""
-    if backend == "postgres":
-        return fresh_postgres_database(postgres_base_url())
-    return nullcontext(f"sqlite:///{home / 'crosswind.db'}")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -48,6 +48,13 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, verified for unknown or inactive users so that a wrong
+    username takes as long as a wrong password (no probing for which usernames exist)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def new_token_secret() -> str:
     """A personal access token: 256 bits of randomness behind a recognisable prefix."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)

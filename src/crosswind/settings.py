@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     triggerer_health_check_threshold: float = Field(default=30.0, gt=0)
     # Web UI: minutes a browser session lasts after sign-in (Airflow's default: 30 days).
     session_lifetime_minutes: int = Field(default=43200, ge=1)
+    # API: request bodies larger than this get 413 before they are read.
+    max_request_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

@@ -68,6 +68,22 @@ def test_others_tokens_need_admin(server, make_user, api: httpx.Client) -> None:
     assert api.get(f"/users/{unique('ghost')}/tokens").status_code == 404
 
 
+def test_a_dag_confined_admin_token_reaches_no_tokens_api(server, api) -> None:
+    """Even with the admin scope, a token confined to DAGs can neither list or revoke its
+    user's tokens nor mint tokens for anyone."""
+    made = api.post("/users/admin/tokens", json={
+        "name": unique("t"), "scopes": ["admin"], "dag_ids": ["some_dag"]}).json()
+    other = api.post("/users/admin/tokens", json={"name": unique("t"), "scopes": ["read"]}
+                     ).json()
+    with _bearer(server, made["token"]) as tok:
+        assert tok.get("/users/admin/tokens").status_code == 403
+        assert tok.delete(f"/users/admin/tokens/{other['id']}").status_code == 403
+        assert tok.post("/users/admin/tokens", json={"name": "x", "scopes": ["read"],
+                                                     "dag_ids": ["some_dag"]}).status_code == 403
+    listed = {t["id"] for t in api.get("/users/admin/tokens").json()["tokens"]}
+    assert {made["id"], other["id"]} <= listed
+
+
 def test_a_token_cannot_mint_a_broader_token(server, make_user) -> None:
     name, pw = make_user("Op")
     with server.client(auth=(name, pw)) as me:
@@ -81,8 +97,11 @@ def test_a_token_cannot_mint_a_broader_token(server, make_user) -> None:
         assert tok.post(path, json={"name": "b", "scopes": ["write"]}).status_code == 403
         assert tok.post(path, json={"name": "c", "scopes": ["write"], "dag_ids": ["d3"]}
                         ).status_code == 403
-        r = tok.post(path, json={"name": "d", "scopes": ["write"], "dag_ids": ["d1"]})
-        assert r.status_code == 200 and r.json()["dag_ids"] == ["d1"]
+        # Confined to DAGs: no token management at all, not even narrower or its own.
+        assert tok.post(path, json={"name": "d", "scopes": ["write"], "dag_ids": ["d1"]}
+                        ).status_code == 403
+        mine = tok.get(path)
+        assert mine.status_code == 403 and "confined to DAGs" in mine.json()["detail"]
     with _bearer(server, ro) as tok:
         assert tok.get(f"/users/{name}/tokens").status_code == 200
         assert tok.post(f"/users/{name}/tokens", json={"name": "e", "scopes": ["read"]}

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import database_for
 from crosswind.dags.processor import DagProcessor
 from crosswind.db.engine import Database
 from crosswind.models import DagCode, DagModel, DagRun, ImportError_, SerializedDag
 from crosswind.settings import Settings, load_settings
 from crosswind.store.bootstrap import prepare
 from crosswind.store.dags import file_token
+from support.databases import database_for
 
 CORPUS = Path(__file__).resolve().parents[1] / "dag_corpus"
 NOW = datetime(2026, 6, 15, 12, 30, tzinfo=UTC)

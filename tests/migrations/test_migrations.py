@@ -10,10 +10,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import crosswind.models  # noqa: F401
-from conftest import database_for
 from crosswind.db.base import Base
 from crosswind.db.engine import Database
 from crosswind.db.migrate import migrate
+from support.databases import database_for
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from crosswind import plugins
+from crosswind.api.body_limit import BodyLimit
 from crosswind.api.dialects import Dialect
 from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
@@ -58,4 +59,5 @@ def create_app(state: AppState) -> FastAPI:
     app.mount("/api/v1", build_api(state, Dialect.SEED))
     app.mount("/airflow/api/v1", build_api(state, Dialect.AIRFLOW))
     mount_ui(app)  # the web UI at / (crosswind.ui)
+    app.add_middleware(BodyLimit, limit=state.settings.max_request_body_bytes)
     return app

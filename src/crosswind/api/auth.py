@@ -17,19 +17,21 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import bindparam, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from crosswind.api import sessions
+from crosswind.api import login_throttle, sessions
 from crosswind.api.state import AppState
 from crosswind.db.base import utcnow
 from crosswind.errors import Forbidden
 from crosswind.models import ApiToken, User
 from crosswind.roles import DAG_RESOURCES, Action, role_allows, scopes_allow
-from crosswind.security import token_digest, verify_password
+from crosswind.security import dummy_hash, token_digest, verify_password
+from crosswind.store import event_log
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Crosswind", Bearer'}
 _LAST_USED_GRANULARITY = timedelta(seconds=60)
@@ -90,7 +92,19 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers=_CHALLENGE)
 
 
-async def _basic(state: AppState, raw: str) -> Principal:
+class Throttled(Exception):
+    """Too many wrong passwords for this username or from this address: wait `wait` s."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {wait:.0f} s")
+        self.wait = wait
+
+
+def too_many(exc: Throttled) -> HTTPException:
+    return HTTPException(429, str(exc), headers={"Retry-After": str(max(1, round(exc.wait)))})
+
+
+async def _basic(state: AppState, raw: str, client: str | None) -> Principal:
     try:
         decoded = base64.b64decode(raw, validate=True).decode()
         username, _, password = decoded.partition(":")
@@ -98,26 +112,50 @@ async def _basic(state: AppState, raw: str) -> Principal:
         raise unauthorized("malformed Basic credentials") from None
     with state.db.engine.connect() as conn:  # Core, not a Session: this runs on every request
         user = conn.execute(_USER_BY_NAME, {"username": username}).first()
-    if user is None or not user.is_active:
+    if (user is not None and user.is_active
+            and state.credentials.matches(username, password, user.password_hash)):
+        return Principal(user.id, user.username, user.role)  # verified before: no argon2
+    try:
+        who = await run_in_threadpool(_fresh_login, state, user, username, password, client)
+    except Throttled as exc:
+        raise too_many(exc) from None
+    if who is None:
         raise unauthorized("invalid credentials")
-    if not state.credentials.matches(username, password, user.password_hash):
-        if not await run_in_threadpool(_login, state, user.id, user.password_hash, password):
-            raise unauthorized("invalid credentials")
-        state.credentials.remember(username, password, user.password_hash)
-    return Principal(user.id, user.username, user.role)
+    state.credentials.remember(username, password, user.password_hash)
+    return who
 
 
-def password_login(state: AppState, username: str, password: str) -> Principal | None:
+def password_login(state: AppState, username: str, password: str,
+                   client: str | None = None) -> Principal | None:
     """A fresh password login (the web UI's sign-in form): argon2 always runs, and the
     outcome is counted like a Basic login's. None for an unknown/inactive user or a wrong
-    password. Blocking (argon2): call it from the thread pool."""
+    password; Throttled after repeated failures. Blocking (argon2): call it from the
+    thread pool."""
     with state.db.engine.connect() as conn:
         user = conn.execute(_USER_BY_NAME, {"username": username}).first()
+    return _fresh_login(state, user, username, password, client)
+
+
+def _fresh_login(state: AppState, user: Any, username: str, password: str,
+                 client: str | None) -> Principal | None:
+    """argon2 for every attempt that is let through, also for an unknown or inactive user
+    (against a dummy hash), so response times do not tell which usernames exist."""
+    keys = login_throttle.keys(username, client)
+    if (wait := state.throttle.wait_for(*keys)) > 0:
+        raise Throttled(wait)
     if user is None or not user.is_active:
-        return None
-    if not _login(state, user.id, user.password_hash, password):
-        return None
-    return Principal(user.id, user.username, user.role)
+        verify_password(dummy_hash(), password)
+        ok = False
+    else:
+        ok = _login(state, user.id, user.password_hash, password)
+    if ok:
+        state.throttle.succeeded(*keys)
+        return Principal(user.id, user.username, user.role)
+    if state.throttle.failed(*keys):
+        with state.db.write_connection() as conn:
+            event_log.record(conn, "login.throttled", username, extra={
+                "client": client, "wait_sec": state.throttle.wait_for(*keys)})
+    return None
 
 
 def _cookie(state: AppState, request: Request, secret: str) -> Principal:
@@ -184,7 +222,7 @@ async def authenticate(request: Request) -> Principal:
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
-        return await _basic(state, value.strip())
+        return await _basic(state, value.strip(), request.client.host if request.client else None)
     if scheme == "bearer" and value.strip():
         return await _bearer(state, value)
     raise unauthorized("unsupported authorization scheme")

@@ -27,7 +27,9 @@ _TITLES = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     409: "Conflict",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
 }
 TYPE_BASE = "https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html#section/Errors/"
@@ -39,7 +41,9 @@ _TYPES = {
     405: "MethodNotAllowed",
     406: "NotAcceptable",
     409: "AlreadyExists",
+    413: "RequestTooLarge",
     415: "UnsupportedMediaType",
+    429: "TooManyRequests",
     500: "Unknown",
 }
 

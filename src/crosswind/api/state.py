@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crosswind.api.login_throttle import LoginThrottle
 from crosswind.db.engine import Database
 from crosswind.security import CredentialCache, SecretBox
 from crosswind.settings import Settings
@@ -17,6 +18,7 @@ class AppState:
     credentials: CredentialCache
     # Called after a commit that should wake the scheduler (trigger, clear, unpause).
     wake_scheduler: list = field(default_factory=list)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def notify_scheduler(self) -> None:
         for fn in self.wake_scheduler:

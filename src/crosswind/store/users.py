@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crosswind.db.base import utcnow
-from crosswind.errors import AlreadyExists, InvalidInput, NotFound
+from crosswind.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from crosswind.models import ApiToken, User
 from crosswind.roles import ROLES, SCOPES
 from crosswind.security import hash_password, new_token_secret, token_digest
@@ -65,8 +65,21 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def keep_an_admin(session: Session, user: User, *, role: str, is_active: bool) -> None:
+    """Refuse a change that would leave no active Admin: nobody could manage users,
+    roles or settings through the API any more, and there is no way back from there."""
+    if user.role != "Admin" or not user.is_active or (role == "Admin" and is_active):
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "Admin", User.is_active.is_(True), User.id != user.id))
+    if not others:
+        raise Conflict(f"{user.username!r} is the last active Admin; make another user an "
+                       "active Admin first")
+
+
 def remove(session: Session, username: str) -> None:
     user = get(session, username)
+    keep_an_admin(session, user, role="", is_active=False)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.delete(user)
 

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from crosswind.api import sessions
-from crosswind.api.auth import password_login
+from crosswind.api.auth import Throttled, password_login
 from crosswind.api.state import AppState
 from crosswind.ui.templating import render
 
@@ -71,7 +71,12 @@ async def login(request: Request) -> Response:
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _form(request, target, "The form expired; please sign in again.",
                      username=username, status=400)
-    who = await run_in_threadpool(password_login, state, username, password)
+    try:
+        who = await run_in_threadpool(password_login, state, username, password,
+                                      request.client.host if request.client else None)
+    except Throttled as exc:
+        return _form(request, target, f"Too many failed sign-ins; try again in "
+                     f"{max(1, round(exc.wait))} s.", username=username, status=429)
     if who is None:
         return _form(request, target, "Wrong username or password.", username=username,
                      status=401)

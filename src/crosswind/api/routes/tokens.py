@@ -2,9 +2,9 @@
 
 The secret is returned once, by POST, as `token`; only its SHA-256 is stored. A caller that
 is itself authenticated by a token cannot mint a broader token: the new token's scopes must
-be a subset of the caller's, and a caller confined to `dag_ids` can only mint tokens confined
-to a subset of them. Token management is a write for tokens (needs `write` or `admin` scope)
-and listing a read.
+be a subset of the caller's. A token confined to `dag_ids` cannot use this API at all (not
+even for its own user): it was handed out for some DAGs, not to manage credentials. Token
+management is a write for tokens (needs `write` or `admin` scope) and listing a read.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def render(token: ApiToken) -> dict[str, Any]:
 
 
 def _check_owner(who: Principal, username: str, write: bool) -> None:
+    if who.dag_ids is not None:
+        raise Forbidden("a token confined to DAGs cannot manage tokens")
     if who.scopes is not None and write and not who.scopes & {"write", "admin"}:
         raise Forbidden("a read-only token cannot manage tokens")
     if who.username != username and not who.is_admin:
@@ -50,8 +52,6 @@ def _check_owner(who: Principal, username: str, write: bool) -> None:
 def _check_not_broader(who: Principal, body: TokenCreate) -> None:
     if who.scopes is not None and not set(body.scopes) <= who.scopes:
         raise Forbidden("a token cannot create a token with scopes it does not have")
-    if who.dag_ids is not None and (body.dag_ids is None or not set(body.dag_ids) <= who.dag_ids):
-        raise Forbidden("a token confined to DAGs can only create tokens confined to those DAGs")
 
 
 @router.get("/users/{username}/tokens")

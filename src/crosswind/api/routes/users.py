@@ -78,7 +78,18 @@ def create_user(body: UserCreate, state: State, who: Allow("user", "write")) -> 
     return JSON(out)
 
 
+def _keep_an_admin(s: Session, user: User, body: UserUpdate, fields: set[str]) -> None:
+    role, active = user.role, user.is_active
+    if "is_active" in fields and body.is_active is not None:
+        active = body.is_active
+    if fields & {"roles", "is_admin"}:
+        role = body.role() or ("Op" if body.is_admin is False and user.role == "Admin"
+                               else user.role)
+    store.keep_an_admin(s, user, role=role, is_active=active)
+
+
 def _apply(s: Session, user: User, body: UserUpdate, fields: set[str]) -> None:
+    _keep_an_admin(s, user, body, fields)
     if "username" in fields and body.username and body.username != user.username:
         if s.scalar(select(User.id).where(User.username == body.username)) is not None:
             raise AlreadyExists(f"User {body.username!r} already exists")
