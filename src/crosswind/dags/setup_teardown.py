@@ -1,0 +1,320 @@
+"""Authoring setup and teardown tasks, as Airflow 2.7+: `as_setup()`, `as_teardown()`,
+`@setup` / `@teardown`, and setup/teardown tasks as context managers.
+
+    with create_cluster >> delete_cluster:   # `>>` returns the teardown
+        run_query >> check
+
+wires the tasks made inside the block between them: the block's roots get the setups
+(the ones found upstream of the teardown, or the setup itself) upstream, its leaves get
+the teardowns downstream. Nested blocks chain outer setup >> inner setup and inner
+teardown >> outer teardown. The rules these flags drive at run time (and on clear) are in
+setup_teardown_graph.py.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crosswind.dags.exceptions import AirflowException
+from crosswind.dags.trigger_rule import TriggerRule
+
+_NOTSET: Any = object()
+
+
+def _operator(value: Any) -> Any:
+    """The operator behind an operator or an XComArg."""
+    return getattr(value, "operator", value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple | set):
+        return [x for item in value for x in _as_list(item)]
+    return [value]
+
+
+class SetupTeardownMixin:
+    """is_setup / is_teardown / on_failure_fail_dagrun on BaseOperator, with Airflow's
+    checks (a task is one or the other; only a teardown can fail the run on failure)."""
+
+    task_id: str
+    trigger_rule: Any
+    _is_setup: bool = False
+    _is_teardown: bool = False
+    _on_failure_fail_dagrun: bool = False
+
+    @property
+    def is_setup(self) -> bool:
+        return self._is_setup
+
+    @is_setup.setter
+    def is_setup(self, value: bool) -> None:
+        if value and self._is_teardown:
+            raise ValueError(
+                f"Cannot mark task '{self.task_id}' as setup; task is already a teardown."
+            )
+        self._is_setup = bool(value)
+
+    @property
+    def is_teardown(self) -> bool:
+        return self._is_teardown
+
+    @is_teardown.setter
+    def is_teardown(self, value: bool) -> None:
+        if value and self._is_setup:
+            raise ValueError(
+                f"Cannot mark task '{self.task_id}' as teardown; task is already a setup."
+            )
+        self._is_teardown = bool(value)
+
+    @property
+    def on_failure_fail_dagrun(self) -> bool:
+        return self._on_failure_fail_dagrun
+
+    @on_failure_fail_dagrun.setter
+    def on_failure_fail_dagrun(self, value: bool) -> None:
+        if value is True and not self._is_teardown:
+            raise ValueError(
+                f"Cannot set task on_failure_fail_dagrun for '{self.task_id}' because it is "
+                "not a teardown task."
+            )
+        self._on_failure_fail_dagrun = bool(value)
+
+    def as_setup(self) -> Any:
+        self.is_setup = True
+        return self
+
+    def as_teardown(self, *, setups: Any = _NOTSET, on_failure_fail_dagrun: Any = _NOTSET) -> Any:
+        mark_teardown(self, setups, on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> type[SetupTeardownContext]:
+        return SetupTeardownContext.enter([self])
+
+    def __exit__(self, *exc: object) -> None:
+        SetupTeardownContext.exit()
+
+
+class XComArgSetupTeardownMixin:
+    """The same methods on an XComArg: they act on its operator and return the XComArg."""
+
+    operator: Any
+
+    @property
+    def is_setup(self) -> bool:
+        return bool(self.operator.is_setup)
+
+    @is_setup.setter
+    def is_setup(self, value: bool) -> None:
+        self.operator.is_setup = value
+
+    @property
+    def is_teardown(self) -> bool:
+        return bool(self.operator.is_teardown)
+
+    @is_teardown.setter
+    def is_teardown(self, value: bool) -> None:
+        self.operator.is_teardown = value
+
+    def as_setup(self) -> Any:
+        self.operator.is_setup = True
+        return self
+
+    def as_teardown(self, *, setups: Any = _NOTSET, on_failure_fail_dagrun: Any = _NOTSET) -> Any:
+        mark_teardown(self.operator, setups, on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> type[SetupTeardownContext]:
+        return SetupTeardownContext.enter([self.operator])
+
+    def __exit__(self, *exc: object) -> None:
+        SetupTeardownContext.exit()
+
+
+def mark_teardown(op: Any, setups: Any, on_failure_fail_dagrun: Any) -> None:
+    op.is_teardown = True
+    op.trigger_rule = TriggerRule.ALL_DONE_SETUP_SUCCESS
+    if on_failure_fail_dagrun is not _NOTSET:
+        op.on_failure_fail_dagrun = on_failure_fail_dagrun
+    if setups is _NOTSET:
+        return
+    for s in _as_list(setups):
+        _operator(s).is_setup = True
+        s >> op
+
+
+class ContextWrapper(list):  # type: ignore[type-arg]
+    """A list of setups (or of teardowns) usable as one context manager:
+    `with context_wrapper([s1, s2]):`."""
+
+    def __init__(self, tasks: Iterable[Any]) -> None:
+        self.tasks = list(tasks)
+        super().__init__(self.tasks)
+
+    def __enter__(self) -> type[SetupTeardownContext]:
+        return SetupTeardownContext.enter([_operator(t) for t in self.tasks])
+
+    def __exit__(self, *exc: object) -> None:
+        SetupTeardownContext.exit()
+
+
+context_wrapper = ContextWrapper
+
+
+@dataclass
+class _Frame:
+    setups: list[Any]
+    teardowns: list[Any]
+    tasks: list[Any] = field(default_factory=list)
+
+
+def _nearest(start: Any, flag: str, upstream: bool) -> list[Any]:
+    """The closest tasks with `flag` set, searching from start in one direction."""
+    level = start.upstream_list if upstream else start.downstream_list
+    seen: set[str] = set()
+    while level:
+        found = [t for t in level if getattr(t, flag)]
+        if found:
+            return found
+        seen.update(t.task_id for t in level)
+        level = [
+            n for t in level for n in (t.upstream_list if upstream else t.downstream_list)
+            if n.task_id not in seen
+        ]
+    return []
+
+
+class SetupTeardownContext:
+    """The stack of open `with setup/teardown:` blocks (DAG files are parsed one at a time
+    per process, as Airflow's own context is process-global)."""
+
+    _frames: list[_Frame] = []
+
+    @classmethod
+    def active(cls) -> bool:
+        return bool(cls._frames)
+
+    @classmethod
+    def enter(cls, operators: list[Any]) -> type[SetupTeardownContext]:
+        if any(not op.is_setup and not op.is_teardown for op in operators):
+            raise AirflowException("Only setup/teardown tasks can be used as context managers.")
+        if any(op.is_setup != operators[0].is_setup for op in operators):
+            raise ValueError("All tasks in the list must be either setup or teardown tasks")
+        if operators[0].is_setup:
+            frame = _Frame(operators, _nearest(operators[0], "is_teardown", upstream=False))
+        else:
+            frame = _Frame(_nearest(operators[0], "is_setup", upstream=True), operators)
+        cls._frames.append(frame)
+        return cls
+
+    @classmethod
+    def add_task(cls, task: Any) -> None:
+        """Called for every operator created while a block is open (its flags are read at
+        the block's end: @setup/@teardown set them after creating the operator)."""
+        if not cls._frames:
+            raise AirflowException("Cannot add task to context outside the context manager.")
+        cls._frames[-1].tasks.append(_operator(task))
+
+    @classmethod
+    def exit(cls) -> None:
+        frame = cls._frames.pop()
+        work = [t for t in frame.tasks if not t.is_setup and not t.is_teardown]
+        if work:
+            roots = [t for t in work if not t.upstream_task_ids] or work[:1]
+            leaves = [t for t in work if not t.downstream_task_ids] or work[-1:]
+            for s in frame.setups:
+                s.set_downstream(roots)
+            for t in frame.teardowns:
+                t.set_upstream(leaves)
+        if cls._frames:
+            outer = cls._frames[-1]
+            for s in outer.setups:
+                s.set_downstream([x for x in frame.setups if x is not s])
+            for t in outer.teardowns:
+                t.set_upstream([x for x in frame.teardowns if x is not t])
+
+    @classmethod
+    def reset(cls) -> None:
+        """Forget open blocks (a DAG file that raised inside one)."""
+        cls._frames.clear()
+
+
+def register(op: Any) -> None:
+    if SetupTeardownContext._frames:
+        SetupTeardownContext.add_task(op)
+
+
+# -- @setup / @teardown ------------------------------------------------------------------
+def _as_task(func: Any) -> Any:
+    if isinstance(func, types.FunctionType) and getattr(func, "_is_task_group", False):
+        raise AirflowException("Task groups cannot be marked as setup or teardown.")
+    if isinstance(func, types.FunctionType):
+        from crosswind.dags.decorators import task
+
+        return task(func)
+    return func
+
+
+def setup(func: Any) -> Any:
+    """@setup: a TaskFlow task (or an already decorated one) that is a setup task."""
+    func = _as_task(func)
+    func.is_setup = True
+    return func
+
+
+def teardown(_func: Any = None, *, on_failure_fail_dagrun: bool = False) -> Any:
+    """@teardown / @teardown(on_failure_fail_dagrun=True)."""
+
+    def mark(func: Any) -> Any:
+        func = _as_task(func)
+        func.is_teardown = True
+        func.on_failure_fail_dagrun = on_failure_fail_dagrun
+        return func
+
+    return mark if _func is None else mark(_func)
+
+
+# Airflow's own names for the two decorators (airflow.decorators.setup_teardown).
+setup_task = setup
+teardown_task = teardown
+
+
+def decorator_flags(decorator: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Takes the decorator's setup/teardown flags (and an override's
+    on_failure_fail_dagrun) out of the operator options, before the operator is made."""
+    teardown_ = bool(getattr(decorator, "is_teardown", False))
+    fail = options.pop("on_failure_fail_dagrun",
+                       getattr(decorator, "on_failure_fail_dagrun", False))
+    if teardown_:
+        if "trigger_rule" in options:
+            raise ValueError("Trigger rule not configurable for teardown tasks.")
+        options["trigger_rule"] = TriggerRule.ALL_DONE_SETUP_SUCCESS
+    return {"is_setup": bool(getattr(decorator, "is_setup", False)),
+            "is_teardown": teardown_, "on_failure_fail_dagrun": bool(fail)}
+
+
+def apply_flags(op: Any, flags: dict[str, Any]) -> None:
+    op.is_setup = flags["is_setup"]
+    op.is_teardown = flags["is_teardown"]
+    op.on_failure_fail_dagrun = flags["on_failure_fail_dagrun"]
+
+
+def keep_flags(old: Any, new: Any) -> Any:
+    """`.override()` keeps what @setup/@teardown marked."""
+    for name in ("is_setup", "is_teardown", "on_failure_fail_dagrun"):
+        if name in vars(old):
+            setattr(new, name, vars(old)[name])
+    return new
+
+
+def check_dag(dag: Any) -> None:
+    """Airflow's rule: a setup's plain downstream tasks keep all_success (so clearing
+    an indirect setup behaves the same everywhere)."""
+    for task in dag.tasks:
+        if not task.is_setup:
+            continue
+        for down in task.downstream_list:
+            if not down.is_teardown and down.trigger_rule != TriggerRule.ALL_SUCCESS:
+                raise ValueError("Setup tasks must be followed with trigger rule ALL_SUCCESS.")
