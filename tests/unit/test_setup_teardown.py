@@ -395,3 +395,17 @@ def test_dag_test_nested_and_two_setups():
     result = two.test()
     assert result == {"s1": "failed", "s2": "success", "w": "upstream_failed", "t": "success"}
     assert local_run_state(two, result) == "failed"
+
+
+def test_readme_example_runs():
+    from pathlib import Path
+
+    from crosswind.dags.parser import load_dag_file
+
+    path = Path(__file__).parents[2] / "docs" / "examples" / "setup_teardown.py"
+    (d,) = load_dag_file(str(path))
+    assert edges(d) == {"start_cluster": ["crunch", "stop_cluster"], "stop_cluster": [],
+                        "crunch": ["stop_cluster"], "grant": ["publish", "revoke"],
+                        "revoke": [], "publish": ["revoke"]}
+    result = d.test()
+    assert set(result.values()) == {"success"} and local_run_state(d, result) == "success"
