@@ -129,3 +129,11 @@ def test_clearing_a_work_task_clears_its_setup_and_teardown(api):
     tries = {t: ti["try_number"] for t, ti in task_instances(api, "st_clear", run_id).items()}
     assert tries == {"boot_vm": 2, "extract": 1, "transform": 2, "halt_vm": 2, "unrelated": 1}
     assert set(task_states(api, "st_clear", run_id).values()) == {"success"}
+
+
+def test_short_circuit_skips_the_work_but_not_the_teardown(api):
+    run_id, state = run_to_end(api, "st_short_circuit")
+    assert state == "success"
+    assert task_states(api, "st_short_circuit", run_id) == {
+        "mount": "success", "gate": "success", "copy": "skipped", "verify": "skipped",
+        "unmount": "success"}

@@ -409,3 +409,18 @@ def test_readme_example_runs():
                         "revoke": [], "publish": ["revoke"]}
     result = d.test()
     assert set(result.values()) == {"success"} and local_run_state(d, result) == "success"
+
+
+@pytest.mark.parametrize("ignore_rules", [True, False])
+def test_dag_test_short_circuit_spares_teardowns(ignore_rules):
+    from crosswind.operators import ShortCircuitOperator
+
+    with DAG("l4", start_date=START, schedule=None) as d:
+        s = P("s").as_setup()
+        gate = ShortCircuitOperator(task_id="gate", python_callable=lambda: False,
+                                    ignore_downstream_trigger_rules=ignore_rules)
+        t, t2 = P("t").as_teardown(setups=s), P("t2").as_teardown(setups=s)
+        s >> gate >> P("w") >> t
+        gate >> t2
+    assert d.test() == {"s": "success", "gate": "success", "w": "skipped", "t": "success",
+                        "t2": "success"}
