@@ -424,3 +424,17 @@ def test_dag_test_short_circuit_spares_teardowns(ignore_rules):
         gate >> t2
     assert d.test() == {"s": "success", "gate": "success", "w": "skipped", "t": "success",
                         "t2": "success"}
+
+
+def test_group_leaves_step_over_teardowns():
+    with DAG("g5", start_date=START, schedule=None) as d:
+        with TaskGroup("g") as g:
+            s, w, w2 = E("s").as_setup(), E("w"), E("w2")
+            s >> w >> w2 >> E("t").as_teardown(setups=s) >> E("t0").as_teardown(setups=s)
+        with TaskGroup("h") as h:
+            s2 = E("s").as_setup()
+            E("t").as_teardown(setups=s2)
+        g >> E("after")
+        h >> E("after_h")  # only a setup and its teardown: no leaf to wire, as Airflow
+    assert edges(d)["g.w2"] == ["after", "g.t"] and edges(d)["g.t0"] == []
+    assert edges(d)["h.t"] == [] and d.get_task("after_h").upstream_task_ids == set()

@@ -246,6 +246,35 @@ def register(op: Any) -> None:
         SetupTeardownContext.add_task(op)
 
 
+def group_leaves(members: list[Any]) -> list[Any]:
+    """A task group's leaves as Airflow 2.7+ sees them for `group >> x`: members without
+    downstream in the group, where a teardown is replaced by the work tasks before it
+    (not its setups), so x waits for the work, not for the cleanup."""
+    inside = {t.task_id for t in members}
+    out: list[Any] = []
+
+    def has_work_after(task: Any, exclude: str) -> bool:
+        return any(d.task_id in inside and d.task_id != exclude and not d.is_teardown
+                   for d in task.downstream_list)
+
+    def work_before(task: Any) -> Iterable[Any]:
+        for up in task.upstream_list:
+            if up.task_id not in inside or (task.is_teardown and up.is_setup):
+                continue
+            if up.is_teardown:
+                yield from work_before(up)
+            elif not has_work_after(up, exclude=task.task_id):
+                yield up
+
+    for task in members:
+        if task.downstream_task_ids & inside:
+            continue
+        for leaf in (work_before(task) if task.is_teardown else [task]):
+            if leaf not in out:
+                out.append(leaf)
+    return out
+
+
 # -- @setup / @teardown ------------------------------------------------------------------
 def _as_task(func: Any) -> Any:
     if isinstance(func, types.FunctionType) and getattr(func, "_is_task_group", False):
