@@ -68,37 +68,46 @@ def _teardowns_of(tasks: Tasks, setup_id: str) -> list[str]:
     return [d for d in _edges(tasks, setup_id, _DOWN) if is_teardown(tasks, d)]
 
 
-def relevant_setups_and_teardowns(tasks: Tasks, task_id: str) -> Iterator[str]:
+def setup_scopes(tasks: Tasks) -> dict[str, set[str]]:
+    """setup id -> the tasks it scopes: those downstream of it that are upstream of one of
+    its teardowns (all its downstream when it has none). One walk per setup and teardown,
+    so a long chain costs O(setups x tasks), not O(tasks squared)."""
+    scopes: dict[str, set[str]] = {}
+    for sid in tasks:
+        if not is_setup(tasks, sid):
+            continue
+        below = flat_relatives(tasks, sid, upstream=False)
+        teardowns = _teardowns_of(tasks, sid)
+        if teardowns:
+            above: set[str] = set()
+            for tid in teardowns:
+                above |= flat_relatives(tasks, tid, upstream=True)
+            below &= above
+        scopes[sid] = below
+    return scopes
+
+
+def relevant_setups_and_teardowns(
+    tasks: Tasks, task_id: str, scopes: dict[str, set[str]] | None = None
+) -> Iterator[str]:
     """The upstream setups that scope task_id, each followed by its teardowns: setups with
     a teardown downstream of task_id, or with no teardown at all."""
-    below = {d for d in flat_relatives(tasks, task_id, upstream=False) if is_teardown(tasks, d)}
-    for up in sorted(flat_relatives(tasks, task_id, upstream=True)):
-        if not is_setup(tasks, up):
-            continue
-        teardowns = _teardowns_of(tasks, up)
-        if not teardowns or below.intersection(teardowns):
-            yield up
-            yield from (t for t in teardowns if t != task_id)
-
-
-def relevant_setups(tasks: Tasks, task_id: str) -> set[str]:
-    """Setups a (non-teardown) task waits for; a teardown has none beyond its direct ones."""
-    if is_teardown(tasks, task_id):
-        return set()
-    return {t for t in relevant_setups_and_teardowns(tasks, task_id) if is_setup(tasks, t)}
+    scopes = setup_scopes(tasks) if scopes is None else scopes
+    for sid in sorted(scopes):
+        if task_id in scopes[sid]:
+            yield sid
+            yield from (t for t in _teardowns_of(tasks, sid) if t != task_id)
 
 
 def indirect_setups(tasks: Tasks) -> dict[str, frozenset[str]]:
-    """task_id -> its relevant setups that are not direct upstreams (only non-empty ones).
-    Direct setups are already weighed by the task's own trigger rule."""
-    out: dict[str, frozenset[str]] = {}
-    if not any(is_setup(tasks, t) for t in tasks):
-        return out
-    for tid in tasks:
-        found = relevant_setups(tasks, tid) - set(_edges(tasks, tid, _UP))
-        if found:
-            out[tid] = frozenset(found)
-    return out
+    """task_id -> its relevant setups that are not direct upstreams (only non-empty ones;
+    a teardown has none). Direct setups are already weighed by the task's trigger rule."""
+    found: dict[str, set[str]] = {}
+    for sid, scoped in setup_scopes(tasks).items():
+        for tid in scoped:
+            if not is_teardown(tasks, tid) and sid not in _edges(tasks, tid, _UP):
+                found.setdefault(tid, set()).add(sid)
+    return {tid: frozenset(sids) for tid, sids in found.items()}
 
 
 def setup_verdict(setup_ids: Iterable[str], states: Mapping[str, str | None]) -> str | None:
@@ -172,16 +181,17 @@ def clear_selection(
     relevant setups and their teardowns; a setup brings its teardowns."""
     matched = set(task_ids)
     out = set(matched)
+    scopes = setup_scopes(tasks)
     for tid in matched:
         if downstream:
             for rel in flat_relatives(tasks, tid, upstream=False):
                 out.add(rel)
                 if rel not in matched and _plain(tasks, rel):
-                    out.update(relevant_setups_and_teardowns(tasks, rel))
+                    out.update(relevant_setups_and_teardowns(tasks, rel, scopes))
         if upstream:
             out.update(_follow_setups(tasks, tid))
         elif _plain(tasks, tid):
-            out.update(relevant_setups_and_teardowns(tasks, tid))
+            out.update(relevant_setups_and_teardowns(tasks, tid, scopes))
         if is_setup(tasks, tid) and not downstream:
             out.update(_teardowns_of(tasks, tid))
     return out
