@@ -15,6 +15,7 @@ from typing import Any
 from crosswind.dags import dataset_schedule
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
+from crosswind.dags.trigger_rule import coerce_trigger_rule
 from crosswind.timetables.registry import probe
 from crosswind.timetables.zones import encode_timezone
 
@@ -65,7 +66,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "retry_exponential_backoff": bool(task.retry_exponential_backoff),
         "max_retry_delay": _secs(task.max_retry_delay),
         "execution_timeout": _secs(task.execution_timeout),
-        "trigger_rule": task.trigger_rule.value,
+        "trigger_rule": coerce_trigger_rule(task.trigger_rule).value,  # may be set as a str
         "pool": task.pool,
         "pool_slots": task.pool_slots,
         "priority_weight": task.priority_weight,
