@@ -23,7 +23,7 @@ from engine_helpers import (
 )
 
 from support.cluster import wait_for
-from support.servers import Server
+from support.servers import ADMIN, Server
 
 DAGS = Path(__file__).parent / "dags_setup"
 
@@ -137,3 +137,15 @@ def test_short_circuit_skips_the_work_but_not_the_teardown(api):
     assert task_states(api, "st_short_circuit", run_id) == {
         "mount": "success", "gate": "success", "copy": "skipped", "verify": "skipped",
         "unmount": "success"}
+
+
+def test_official_client_reads_the_teardown_task(api, engine: Server):
+    client = pytest.importorskip("airflow_client.client")
+    from airflow_client.client.api import dag_api
+
+    conf = client.Configuration(host=engine.url + "/airflow/api/v1", username=ADMIN[0],
+                                password=ADMIN[1])
+    with client.ApiClient(conf) as c:
+        tasks = {t.task_id: t for t in dag_api.DAGApi(c).get_tasks("st_classic").tasks}
+    assert tasks["release_db"].trigger_rule.value == "all_done_setup_success"
+    assert tasks["lease_db"].downstream_task_ids == ["load", "release_db"]
