@@ -8,6 +8,7 @@ import importlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -400,8 +401,6 @@ def test_dag_test_nested_and_two_setups():
 
 
 def test_readme_example_runs():
-    from pathlib import Path
-
     from crosswind.dags.parser import load_dag_file
 
     path = Path(__file__).parents[2] / "docs" / "examples" / "setup_teardown.py"
@@ -468,3 +467,35 @@ def test_random_dags_end_and_clear_as_airflow(seed):
     scheduled = {tid: row.state for tid, row in rows.items()}
     assert (run_outcome(info, scheduled), dict(sorted(scheduled.items()))) == (
         expected["run"], expected["states"])
+
+
+# -- Airflow's own setup/teardown examples, read from an Airflow install when there is one
+AIRFLOW_EXAMPLES = Path(
+    "/work/afvenv/lib/python3.11/site-packages/airflow/example_dags")
+
+
+@pytest.mark.parametrize(("name", "edges_checked", "cleared"), [
+    ("example_setup_teardown",
+     {"root_setup": ["normal", "root_teardown"], "normal": ["root_teardown",
+                                                            "section_1.taskgroup_setup"]},
+     ("normal", {"normal", "root_setup", "root_teardown"})),
+    ("example_setup_teardown_taskflow",
+     {"my_first_task": ["my_second_task", "my_third_task"],
+      "outer_setup": ["outer_teardown", "outer_work"], "outer_work": ["outer_teardown"],
+      "section_1.inner_work": ["section_1.inner_teardown"]},
+     ("my_second_task", {"my_first_task", "my_second_task", "my_third_task"})),
+])
+def test_airflow_examples_parse_and_end_as_on_airflow(name, edges_checked, cleared):
+    """Edges, states and the clear as Airflow 2.11.2 gives them for its examples."""
+    from crosswind.dags.parser import load_dag_file
+
+    path = AIRFLOW_EXAMPLES / f"{name}.py"
+    if not path.exists():
+        pytest.skip(f"no Airflow install with its examples at {AIRFLOW_EXAMPLES}")
+    (d,) = load_dag_file(str(path))
+    assert {t: edges(d)[t] for t in edges_checked} == edges_checked
+    result = d.test()
+    assert set(result.values()) == {"success"} and local_run_state(d, result) == "success"
+    task_id, expected = cleared
+    table = graph.task_table(d.tasks)
+    assert graph.clear_selection(table, [task_id], upstream=False, downstream=False) == expected
