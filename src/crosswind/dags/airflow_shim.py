@@ -61,7 +61,12 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.operators.empty": [(_D + "operators.empty", "EmptyOperator")],
     "airflow.operators.dummy": [(_D + "operators.empty", "DummyOperator EmptyOperator")],
     "airflow.operators.dummy_operator": [(_D + "operators.empty", "DummyOperator")],
-    "airflow.decorators": [(_D + "decorators", "dag task task_group")],
+    "airflow.decorators": [(_D + "decorators", "dag task task_group"),
+                           (_D + "setup_teardown", "setup teardown")],
+    "airflow.decorators.setup_teardown": [
+        (_D + "setup_teardown", "setup teardown context_wrapper ContextWrapper"),
+        (_D + "setup_teardown", "setup_task teardown_task")],
+    "airflow.utils.setup_teardown": [(_D + "setup_teardown", "SetupTeardownContext")],
     "airflow.hooks": [],
     "airflow.hooks.base": [(_D + "hooks", "BaseHook")],
     "airflow.hooks.base_hook": [(_D + "hooks", "BaseHook")],

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from crosswind.dags import setup_teardown
 from crosswind.dags.dependency import DependencyMixin
 from crosswind.dags.exceptions import (
     AirflowException,
@@ -38,7 +39,7 @@ def _seconds(value: Any) -> timedelta | None:
 log = logging.getLogger("crosswind.task")
 
 
-class BaseOperator(DependencyMixin):
+class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
     """Airflow 2 BaseOperator: one unit of work in a DAG."""
 
     template_fields: ClassVar[Sequence[str]] = ()
@@ -81,6 +82,7 @@ class BaseOperator(DependencyMixin):
         self.task_group = group
         if group is not None:
             group.add(self)
+        setup_teardown.register(self)  # inside `with setup >> teardown:`
 
     def _normalize_args(self) -> None:
         self.trigger_rule = coerce_trigger_rule(self.trigger_rule)

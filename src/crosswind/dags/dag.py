@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from crosswind.dags import dataset_schedule
+from crosswind.dags import dataset_schedule, setup_teardown
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import (
     AirflowException,
@@ -240,6 +240,7 @@ class DAG:
                 if other not in self.task_dict:
                     raise AirflowException(f"Task {task.task_id} is wired to unknown task {other}")
         self.topological_sort()
+        setup_teardown.check_dag(self)
 
     def _relatives(self, task_id: str, upstream: bool) -> set[str]:
         seen: set[str] = set()

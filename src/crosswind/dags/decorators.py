@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from crosswind.dags import setup_teardown
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.dag import DAG, DagContext
 from crosswind.dags.dependency import DependencyMixin
@@ -24,7 +25,7 @@ from crosswind.dags.operators.python import (
 from crosswind.dags.params import Param
 
 
-class XComArg(DependencyMixin):
+class XComArg(DependencyMixin, setup_teardown.XComArgSetupTeardownMixin):
     """A reference to an operator's XCom value, resolved at run time."""
 
     def __init__(self, operator: BaseOperator, key: str = "return_value") -> None:
@@ -93,6 +94,7 @@ class _TaskDecorator:
         multiple = options.pop("multiple_outputs", None)
         if multiple is None:
             multiple = _returns_dict(self.function)
+        flags = setup_teardown.decorator_flags(self, options)
         op = self.operator_class(
             task_id=task_id,
             python_callable=self.function,
@@ -101,12 +103,14 @@ class _TaskDecorator:
             multiple_outputs=multiple,
             **options,
         )
+        setup_teardown.apply_flags(op, flags)
         for arg in find_xcom_args([args, kwargs]):
             op.set_upstream(arg.operator)
         return XComArg(op)
 
     def override(self, **kwargs: Any) -> _TaskDecorator:
-        return _TaskDecorator(self.function, self.operator_class, {**self.kwargs, **kwargs})
+        new = _TaskDecorator(self.function, self.operator_class, {**self.kwargs, **kwargs})
+        return setup_teardown.keep_flags(self, new)
 
     def expand(self, **_: Any) -> Any:
         raise NotImplementedError("Dynamic task mapping (.expand) is not supported by Crosswind")
@@ -171,6 +175,7 @@ def task_group(group_id: Any = None, **group_kwargs: Any) -> Any:
                 result = function(*args, **kwargs)
             return group if result is None else result
 
+        factory._is_task_group = True  # type: ignore[attr-defined]  # @setup refuses it
         return factory
 
     return wrap(group_id) if callable(group_id) else wrap

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from crosswind.dags import setup_teardown_graph as graph
 from crosswind.dags.runtime import MemoryBackend, get_backend, set_backend
-from crosswind.dags.trigger_rule import evaluate_trigger_rule
 from crosswind.dags.utils_dates import as_utc, utcnow
 
 
 def _skip_all_downstream(dag: Any, task_id: str, states: dict[str, str]) -> None:
     for rel in dag._relatives(task_id, upstream=False):
-        states.setdefault(rel, "skipped")
+        if not dag.task_dict[rel].is_teardown:  # short-circuit spares teardowns
+            states.setdefault(rel, "skipped")
 
 
 def run_dag_locally(
@@ -47,13 +48,15 @@ def run_dag_locally(
         previous = None
     set_backend(backend or MemoryBackend())
     states: dict[str, str] = {}
+    # Same rules as the scheduler: indirect setups, teardowns' all_done_setup_success.
+    table = graph.task_table(dag.tasks)
+    indirect = graph.indirect_setups(table)
     try:
         for task in dag.topological_sort():
             if task.task_id in states:
                 continue
-            decision = evaluate_trigger_rule(
-                task.trigger_rule, [states[u] for u in task.upstream_task_ids]
-            )
+            decision = graph.task_verdict(
+                table, task.task_id, states, indirect.get(task.task_id))
             if decision != "run":
                 states[task.task_id] = decision or "upstream_failed"
                 continue
@@ -69,6 +72,14 @@ def run_dag_locally(
     finally:
         set_backend(previous)
     return states
+
+
+def local_run_state(dag: Any, states: dict[str, str]) -> str:
+    """The run state dag.test() ends with, from the run's leaves as the scheduler reads
+    them (a failed teardown fails it only with on_failure_fail_dagrun)."""
+    leaves = graph.run_leaves(graph.task_table(dag.tasks))
+    failed = any(states.get(t) in ("failed", "upstream_failed") for t in leaves)
+    return "failed" if failed else "success"
 
 
 def _apply_skips(dag: Any, task: Any, outcome: Any, states: dict[str, str]) -> None:

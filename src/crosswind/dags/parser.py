@@ -21,6 +21,7 @@ from crosswind.dags.dag_files import list_dag_files
 from crosswind.dags.exceptions import AirflowDagDuplicatedIdException
 from crosswind.dags.parse_pool import ParseOutcome, run_isolated
 from crosswind.dags.serialize import serialize_dag
+from crosswind.dags.setup_teardown import SetupTeardownContext
 
 __all__ = [
     "ParseOutcome",
@@ -55,6 +56,7 @@ def load_dag_file(path: str) -> list[DAG]:
     # Only DAGs closed while this file is imported count (a long-lived process would
     # otherwise keep every DAG it ever built alive).
     DagContext.autoregistered.clear()
+    SetupTeardownContext.reset()  # a previous file may have raised inside a `with` block
     try:
         spec.loader.exec_module(module)
     except BaseException:

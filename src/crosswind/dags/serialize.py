@@ -15,6 +15,7 @@ from typing import Any
 from crosswind.dags import dataset_schedule
 from crosswind.dags.params import param_defaults
 from crosswind.dags.schedule import timetable_description, timetable_summary
+from crosswind.dags.trigger_rule import coerce_trigger_rule
 from crosswind.timetables.registry import probe
 from crosswind.timetables.zones import encode_timezone
 
@@ -65,7 +66,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "retry_exponential_backoff": bool(task.retry_exponential_backoff),
         "max_retry_delay": _secs(task.max_retry_delay),
         "execution_timeout": _secs(task.execution_timeout),
-        "trigger_rule": task.trigger_rule.value,
+        "trigger_rule": coerce_trigger_rule(task.trigger_rule).value,  # may be set as a str
         "pool": task.pool,
         "pool_slots": task.pool_slots,
         "priority_weight": task.priority_weight,
@@ -85,6 +86,9 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "start_date": _iso(task.start_date),
         "end_date": _iso(task.end_date),
         "is_mapped": False,
+        "is_setup": bool(task.is_setup),
+        "is_teardown": bool(task.is_teardown),
+        "on_failure_fail_dagrun": bool(task.on_failure_fail_dagrun),
         "extra_links": [_link_ref(link) for link in _links(task)],
         "has_on_failure_callback": _has_callback(task.on_failure_callback),
         "has_on_retry_callback": _has_callback(task.on_retry_callback),

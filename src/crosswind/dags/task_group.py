@@ -63,9 +63,11 @@ class TaskGroup(DependencyMixin):
         return [t for t in self._members() if not t.upstream_task_ids & inside]
 
     def group_leaves(self) -> list[Any]:
-        """Members with no downstream task inside the group."""
-        inside = set(self.member_ids)
-        return [t for t in self._members() if not t.downstream_task_ids & inside]
+        """Members with no downstream task inside the group; a teardown there stands
+        aside for the work before it (setup_teardown.group_leaves)."""
+        from crosswind.dags.setup_teardown import group_leaves
+
+        return group_leaves(self._members())
 
     def set_upstream(self, other: Any) -> None:
         for root in self.group_roots():

@@ -15,6 +15,8 @@ class TriggerRule(StrEnum):
     ALL_SUCCESS = "all_success"
     ALL_FAILED = "all_failed"
     ALL_DONE = "all_done"
+    # What as_teardown() gives a teardown: all upstream done, one direct setup succeeded.
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
     ONE_SUCCESS = "one_success"
     ONE_FAILED = "one_failed"
     ONE_DONE = "one_done"
@@ -55,11 +57,15 @@ _FAILED = ("failed", "upstream_failed")
 _DONE = ("success", "skipped", "failed", "upstream_failed", "removed")
 
 
-def evaluate_trigger_rule(rule: str | TriggerRule, upstream_states: Iterable[str]) -> str | None:
+def evaluate_trigger_rule(
+    rule: str | TriggerRule, upstream_states: Iterable[str], setup_states: Iterable[str] = ()
+) -> str | None:
     """Decide a waiting task's fate from its direct upstream states.
 
     Returns "run", "skipped", "upstream_failed", or None (keep waiting). A task without
-    upstream always gets "run". Mirrors Airflow 2's TriggerRuleDep without setup/teardown.
+    upstream always gets "run". Mirrors Airflow 2's TriggerRuleDep; `setup_states` are
+    the states of the direct upstreams that are setups (they matter only for
+    all_done_setup_success; indirect setups are weighed in setup_teardown_graph).
     """
     states = list(upstream_states)
     if not states:
@@ -88,7 +94,21 @@ def evaluate_trigger_rule(rule: str | TriggerRule, upstream_states: Iterable[str
         return "run" if all_done else None
     if r is TriggerRule.ALL_DONE:
         return "run" if all_done else None
+    if r is TriggerRule.ALL_DONE_SETUP_SUCCESS:
+        return _evaluate_teardown(all_done, list(setup_states))
     return _evaluate_any(r, all_done, total, success, skipped, failed)
+
+
+def _evaluate_teardown(all_done: bool, setups: list[str]) -> str | None:
+    """A teardown runs once everything upstream is done if a direct setup succeeded (or it
+    has none); all setups skipped skip it, none succeeded fails it upstream."""
+    if not all_done:
+        return None
+    if setups and all(s == "skipped" for s in setups):
+        return "skipped"
+    if setups and "success" not in setups:
+        return "upstream_failed"
+    return "run"
 
 
 def _evaluate_any(

@@ -168,8 +168,9 @@ def _to_skip(item: WorkItem, outcome: TaskOutcome, dag: Any) -> set[str]:
     """Branching / short-circuit: the skipping task marks its downstream, as in Airflow."""
     if dag is None:
         return set()
-    if outcome.skip_downstream:
-        return set(dag._relatives(item.task_id, upstream=False))
+    if outcome.skip_downstream:  # short-circuit: everything below but the teardowns
+        return {t for t in dag._relatives(item.task_id, upstream=False)
+                if not dag.task_dict[t].is_teardown}
     if outcome.follow_task_ids is not None:
         task = dag.task_dict[item.task_id]
         return set(task.downstream_task_ids) - set(outcome.follow_task_ids)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crosswind.dags import setup_teardown_graph
 from crosswind.models import SerializedDag
 
 DEFAULT_MAX_ACTIVE_RUNS = 16  # Airflow's [core] max_active_runs_per_dag
@@ -24,7 +25,9 @@ class DagInfo:
     dag_hash: str
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # topological, ties by task_id
-    leaves: frozenset[str] = frozenset()
+    leaves: frozenset[str] = frozenset()  # the run state's leaves (teardowns aside)
+    # task_id -> relevant setups that are not direct upstreams (setup_teardown_graph)
+    indirect_setups: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def fileloc(self) -> str:
@@ -60,8 +63,9 @@ def build_info(data: dict[str, Any], dag_hash: str = "") -> DagInfo:
                 indegree[child] -= 1
                 if indegree[child] == 0:
                     ready.append(child)
-    leaves = frozenset(tid for tid, t in tasks.items() if not t.get("downstream_task_ids"))
-    return DagInfo(data=data, dag_hash=dag_hash, tasks=tasks, order=order, leaves=leaves)
+    return DagInfo(data=data, dag_hash=dag_hash, tasks=tasks, order=order,
+                   leaves=setup_teardown_graph.run_leaves(tasks),
+                   indirect_setups=setup_teardown_graph.indirect_setups(tasks))
 
 
 class DagCache:

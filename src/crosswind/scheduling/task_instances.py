@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crosswind.dags.trigger_rule import evaluate_trigger_rule
+from crosswind.dags.setup_teardown_graph import task_verdict
 from crosswind.scheduling.dag_cache import DagInfo
 from crosswind.states import TI_FINISHED
 
@@ -46,15 +46,11 @@ def decide(
     for tid in info.order:
         if tid not in tis or states[tid] is not None:
             continue
-        task = info.tasks[tid]
-        upstream = [states.get(u) for u in task.get("upstream_task_ids", []) if u in tis]
-        verdict = evaluate_trigger_rule(
-            task.get("trigger_rule") or "all_success", [s or "none" for s in upstream]
-        )
+        verdict = task_verdict(info.tasks, tid, states, info.indirect_setups.get(tid))
         if verdict is None:
             continue
         if verdict == "run":
-            if task.get("depends_on_past") and not past_ok(tid):
+            if info.tasks[tid].get("depends_on_past") and not past_ok(tid):
                 continue
             verdict = "scheduled"
         changes[tid] = states[tid] = verdict
@@ -62,7 +58,8 @@ def decide(
 
 
 def run_outcome(info: DagInfo, states: dict[str, str | None]) -> str | None:
-    """`success`/`failed` when every TI is finished, else None (still running)."""
+    """`success`/`failed` when every TI is finished, else None (still running). The
+    leaves leave teardowns out unless they have on_failure_fail_dagrun (DagInfo.leaves)."""
     if any(s not in TI_FINISHED for s in states.values()):
         return None
     leaves = [states[t] for t in info.leaves if t in states] or list(states.values())

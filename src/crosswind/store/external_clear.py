@@ -91,7 +91,7 @@ def with_dependent_dags(
 def _downstream(session: Session, dags: dict[str, dict[str, Any]], ti: TaskInstance,
                 run: DagRun, only_failed: bool, only_running: bool) -> Pairs:
     dag = dags.setdefault(ti.dag_id, dag_runs.serialized(session, ti.dag_id))
-    ids = ti_store.relatives(dag, [ti.task_id], upstream=False, downstream=True)
+    ids = ti_store.clear_relatives(dag, [ti.task_id], upstream=False, downstream=True)
     spec = ti_store.ClearSpec(task_ids=ids, run_ids={run.run_id}, only_failed=only_failed,
                               only_running=only_running)
     return ti_store.find(session, ti.dag_id, spec)

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from crosswind.dags.setup_teardown_graph import clear_selection
 from crosswind.db.base import utcnow
 from crosswind.errors import Conflict, InvalidInput, NotFound
 from crosswind.models import DagRun, TaskInstance
@@ -73,6 +74,17 @@ def relatives(
                     todo.append(nxt)
         out |= seen
     return out
+
+
+def clear_relatives(
+    dag: dict[str, Any], task_ids: Iterable[str], *, upstream: bool, downstream: bool
+) -> set[str]:
+    """The tasks a clear of task_ids touches: as relatives(), plus the relevant setups
+    and teardowns of each plain task (setup_teardown_graph.clear_selection, Airflow's
+    partial_subset)."""
+    relatives(dag, task_ids, upstream=False, downstream=False)  # 404 for unknown ids
+    tasks = {t["task_id"]: t for t in dag["tasks"]}
+    return clear_selection(tasks, task_ids, upstream=upstream, downstream=downstream)
 
 
 @dataclass(frozen=True)

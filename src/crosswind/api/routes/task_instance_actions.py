@@ -156,7 +156,7 @@ def clear_ti(
         run = run_store.get_run(s, dag_id, dag_run_id)
         store.get_ti(s, dag_id, dag_run_id, task_id)
         dag = run_store.serialized(s, dag_id)
-        ids = store.relatives(
+        ids = store.clear_relatives(
             dag, [task_id], upstream=body.include_upstream, downstream=body.include_downstream
         )
         spec = store.ClearSpec(
@@ -215,7 +215,7 @@ def clear_tis(
         dag = run_store.serialized(s, dag_id)
         task_ids = None
         if body.task_ids:
-            task_ids = store.relatives(
+            task_ids = store.clear_relatives(
                 dag,
                 body.task_ids,
                 upstream=body.include_upstream,

@@ -124,7 +124,8 @@ class BranchPythonOperator(PythonOperator):
 
 class ShortCircuitOperator(PythonOperator):
     """A falsy result skips downstream: all of it (ignore_downstream_trigger_rules=True),
-    or only the direct downstream tasks, leaving trigger rules to decide the rest."""
+    or only the direct downstream tasks, leaving trigger rules to decide the rest;
+    teardowns are not skipped."""
 
     def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -136,10 +137,12 @@ class ShortCircuitOperator(PythonOperator):
             log.info("Proceeding with downstream tasks...")
             return condition
         log.info("Skipping downstream tasks...")
+        # Teardowns are never short-circuited (Airflow 2.7+): they still clean up.
         if self.ignore_downstream_trigger_rules:
             context["ti"].skip_downstream = True
         else:
-            context["ti"].follow_task_ids = []
+            context["ti"].follow_task_ids = [
+                t.task_id for t in self.downstream_list if t.is_teardown]
         return condition
 
 
