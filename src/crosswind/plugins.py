@@ -56,6 +56,7 @@ _folder: Path | None = None
 _loaded = False
 plugins: list[type[AirflowPlugin]] = []
 errors: dict[str, str] = {}
+sources: dict[type, Path] = {}  # plugin class -> the file it came from
 timetable_classes: dict[str, type] = {}
 macros_modules: dict[str, SimpleNamespace] = {}
 
@@ -82,6 +83,7 @@ def ensure_loaded() -> None:
     _loaded = True
     plugins.clear()
     errors.clear()
+    sources.clear()
     timetable_classes.clear()
     macros_modules.clear()
     if _folder is None or not _folder.is_dir():
@@ -132,6 +134,7 @@ def _load_file(path: Path) -> None:
                 log.error("Invalid plugin in %s: %s", path, exc)
                 continue
             plugins.append(value)
+            sources[value] = path
 
 
 def _same_file(a: str | None, b: Path) -> bool:
@@ -149,6 +152,38 @@ def _register(plugin: type[AirflowPlugin]) -> None:
         plugin.on_load()
     except Exception:
         log.exception("on_load of plugin %s failed", plugin.name)
+
+
+def info() -> list[dict[str, Any]]:
+    """The loaded plugins in the shape of Airflow's `GET /plugins` (names, not objects)."""
+    ensure_loaded()
+    out = []
+    for plugin in plugins:
+        path = sources.get(plugin)
+        source = (f"$PLUGINS_FOLDER/{os.path.relpath(path, _folder)}" if path and _folder
+                  else plugin.source)
+        out.append({
+            "name": plugin.name,
+            "hooks": [qualified_name(h) for h in plugin.hooks],
+            "executors": [qualified_name(e) for e in plugin.executors],
+            "macros": [f"{getattr(m, '__module__', '')}.{getattr(m, '__qualname__', m)}"
+                       for m in plugin.macros],
+            "flask_blueprints": [repr(b) for b in plugin.flask_blueprints],
+            "appbuilder_views": [{k: v for k, v in dict(v).items() if k != "view"}
+                                 for v in plugin.appbuilder_views if isinstance(v, dict)],
+            "appbuilder_menu_items": [dict(m) for m in plugin.appbuilder_menu_items
+                                      if isinstance(m, dict)],
+            "global_operator_extra_links": [f"<{qualified_name(type(x))} object>"
+                                            for x in plugin.global_operator_extra_links],
+            "operator_extra_links": [f"<{qualified_name(type(x))} object>"
+                                     for x in plugin.operator_extra_links],
+            "source": source,
+            "ti_deps": [],
+            "listeners": [getattr(x, "__name__", None) or qualified_name(type(x))
+                          for x in plugin.listeners],
+            "timetables": [qualified_name(t) for t in plugin.timetables],
+        })
+    return out
 
 
 def registered_timetable(classpath: str) -> type | None:

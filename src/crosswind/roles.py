@@ -22,12 +22,14 @@ DEFAULT_ROLE = "Op"
 SCOPES = ("read", "write", "admin")
 
 DAG_RESOURCES = frozenset(
-    {"dag", "dag_run", "task_instance", "log", "xcom", "dag_source"}
+    {"dag", "dag_run", "task_instance", "log", "xcom", "dag_source", "dag_warning"}
 )
 # "dataset": read by all, written (POST /datasets/events) by User and above;
 # "dataset_queue": read by all, deleted by Op and above (Airflow's FAB Datasets grants).
 VIEW_RESOURCES = DAG_RESOURCES | {"import_error", "event_log", "dataset"}
 OP_RESOURCES = frozenset({"variable", "connection", "pool"})
+# Read by Op and Admin only (Airflow's OP_PERMISSIONS): the configuration, plugins, providers.
+OP_READ_RESOURCES = frozenset({"config", "plugin", "provider"})
 ADMIN_RESOURCES = frozenset({"user"})
 
 
@@ -38,6 +40,8 @@ def role_allows(role: str, resource: str, action: Action) -> bool:
         return action == "read" or role in ("User", "Op")
     if resource in OP_RESOURCES:
         return role == "Op"
+    if resource in OP_READ_RESOURCES:
+        return action == "read" and role == "Op"
     if resource == "dataset_queue":
         return action == "read" or role == "Op"
     return False

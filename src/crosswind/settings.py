@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     session_lifetime_minutes: int = Field(default=43200, ge=1)
     # API: request bodies larger than this get 413 before they are read.
     max_request_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # Airflow's [webserver] expose_config: GET /config answers 403 unless this is true.
+    expose_config: bool = False
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

@@ -8,7 +8,7 @@ state, each task's state after dag.test(), and for every task and every
 
 data/setup_teardown_oracle.json was written by running this file with Airflow 2.11.2:
     AIRFLOW_HOME=/tmp/afhome /work/afvenv/bin/python tests/unit/setup_teardown_oracle.py
-tests/unit/test_setup_teardown.py checks that Crosswind gives the same outcomes.
+tests/unit/test_setup_teardown_rules.py checks that Crosswind gives the same outcomes.
 """
 
 from __future__ import annotations

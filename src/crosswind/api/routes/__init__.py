@@ -1,16 +1,20 @@
 """One router per resource; ROUTERS is the list the app mounts in each dialect."""
 
 from crosswind.api.routes import (
+    config,
     connections,
     dag_runs,
     dag_sources,
+    dag_stats,
     dags,
     datasets,
     event_logs,
     import_errors,
     logs,
     monitor,
+    plugins,
     pools,
+    providers,
     task_instance_actions,
     task_instances,
     tasks,
@@ -38,4 +42,8 @@ ROUTERS = [
     xcom.router,
     event_logs.router,
     datasets.router,
+    dag_stats.router,
+    config.router,
+    plugins.router,
+    providers.router,
 ]
