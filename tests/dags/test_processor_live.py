@@ -92,3 +92,42 @@ def test_api_follows_the_dags_folder(live: tuple[Server, Process]) -> None:
         dag = wait_for(lambda: api.get("/dags/live_dag").json(), lambda d: d["is_active"])
         assert dag["description"] == "still loads"
     assert proc.alive()
+
+
+EXTERNAL = """\
+from datetime import datetime
+from pathlib import Path
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("reparse_dag", schedule=None, start_date=datetime(2024, 1, 1),
+         description=Path({path!r}).read_text().strip()) as dag:
+    EmptyOperator(task_id="noop")
+"""
+
+
+def test_parse_dag_file_reparses_an_unchanged_file_now(make_server: Callable[..., Server],
+                                                        tmp_path: Path) -> None:
+    """The file reads its description from outside the DAGs folder: only a reparse request
+    can pick up the change (the rescan interval is 10 minutes)."""
+    server = make_server(env={"CROSSWIND_DAG_PROCESSOR_RESCAN_INTERVAL": "600"})
+    desc = tmp_path / "description.txt"
+    desc.write_text("before")
+    write_dags(server.home, {"reparse.py": EXTERNAL.format(path=str(desc))})
+    proc = Process(["dag-processor"], server.env, server.home / "dag-processor.log").start()
+    try:
+        for prefix in ("/api/v1", "/airflow/api/v1"):
+            with server.client(prefix=prefix) as api:
+                dag = wait_for(lambda: api.get("/dags/reparse_dag"),
+                               lambda r: r.status_code == 200).json()
+                desc.write_text(f"after {prefix}")
+                r = api.put(f"/parseDagFile/{dag['file_token']}")
+                assert r.status_code == 201 and r.content == b"", r.text
+                wait_for(lambda: api.get("/dags/reparse_dag").json(),
+                         lambda d, p=prefix: d["description"] == f"after {p}")
+                assert api.put("/parseDagFile/" + "0" * 40).status_code == 404
+        with server.client() as api:
+            logged = api.get("/eventLogs", params={"event": "dag_file.reparse"}).json()
+            assert logged["total_entries"] == 2
+    finally:
+        assert proc.stop() == 0, proc.log()[-3000:]

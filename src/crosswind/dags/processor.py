@@ -39,6 +39,7 @@ from crosswind.dags.processor_db import (
 from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.models import DagFile, Job
+from crosswind.scheduling import wakeup
 from crosswind.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -209,30 +210,35 @@ def _wait_loop(proc: DagProcessor, folder: os.PathLike[str], stop: threading.Eve
     settings = proc.settings
     beat = min(settings.scheduler_heartbeat_sec, settings.dag_processor_rescan_interval)
     events = _watch(folder, stop)
+    doorbell = wakeup.Doorbell(settings.db_url, "dag-processor")  # PUT /parseDagFile
     last_scan = last_beat = time.monotonic()
     # The first wake-up (at most WAKE_MS after the watcher started) rescans once: a file
     # written between the initial scan and the watcher's start would be missed otherwise.
     first = True
-    while not stop.is_set():
-        if events is None:
-            stop.wait(1.0)
-            changes: object = True
-        else:
-            try:
-                changes = next(events)
-            except StopIteration:
-                break
-            except Exception:  # noqa: BLE001 - the watcher died (folder removed...): poll
-                log.warning("file watcher failed; polling the DAGs folder every second")
-                events, changes = None, True
-        now = time.monotonic()
-        if now - last_beat >= beat:
-            job.heartbeat()
-            last_beat = now
-        if (changes or first or now - last_scan >= settings.dag_processor_rescan_interval) \
-                and not stop.is_set():
-            proc.safe_tick()
-            last_scan, first = time.monotonic(), False
+    try:
+        while not stop.is_set():
+            if events is None:
+                stop.wait(1.0)
+                changes: object = True
+            else:
+                try:
+                    changes = next(events)
+                except StopIteration:
+                    break
+                except Exception:  # noqa: BLE001 - the watcher died (folder removed...): poll
+                    log.warning("file watcher failed; polling the DAGs folder every second")
+                    events, changes = None, True
+            now = time.monotonic()
+            if now - last_beat >= beat:
+                job.heartbeat()
+                last_beat = now
+            if (changes or first or doorbell.rung()
+                    or now - last_scan >= settings.dag_processor_rescan_interval) \
+                    and not stop.is_set():
+                proc.safe_tick()
+                last_scan, first = time.monotonic(), False
+    finally:
+        doorbell.close()
 
 
 WAKE_MS = 250  # the watcher yields at least this often, so heartbeats and rescans are on time

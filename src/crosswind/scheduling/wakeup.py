@@ -22,9 +22,38 @@ log = logging.getLogger(__name__)
 CHANNEL = "crosswind_scheduler"
 
 
-def address_for(db_url: str) -> str:
+def address_for(db_url: str, role: str = "scheduler") -> str:
     digest = hashlib.sha1(db_url.encode(), usedforsecurity=False).hexdigest()[:20]
-    return f"\0crosswind-scheduler-{digest}"
+    return f"\0crosswind-{role}-{digest}"
+
+
+class Doorbell:
+    """A datagram socket a process polls without blocking (the DAG processor's loop wakes
+    at least every 250 ms anyway): `rung()` says whether anyone sent since the last call.
+    None of its own when another process of this host already listens on the address."""
+
+    def __init__(self, db_url: str, role: str) -> None:
+        self.sock: socket.socket | None = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setblocking(False)
+        try:
+            self.sock.bind(address_for(db_url, role))
+        except OSError:
+            self.sock.close()
+            self.sock = None
+
+    def rung(self) -> bool:
+        count = 0
+        while self.sock is not None:
+            try:
+                self.sock.recv(64)
+            except BlockingIOError:
+                break
+            count += 1
+        return count > 0
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
 
 
 def send(address: str) -> None:

@@ -131,6 +131,24 @@ def source(session: Session, file_token: str, dag_ids: Collection[str] | None = 
     return code.source_code
 
 
+def request_reparse(session: Session, file_token: str,
+                    dag_ids: Collection[str] | None = None) -> str:
+    """Make the DAG processor parse the file of `file_token` again at its next scan, even
+    unchanged (its recorded stat and hash are cleared); returns the file's path. A caller
+    confined to `dag_ids` may ask only for a file all of whose DAGs it may see."""
+    code = session.get(DagCode, file_token)
+    if code is None:
+        raise NotFound(f"no DAG file with file_token {file_token!r}")
+    if dag_ids is not None:
+        in_file = set(session.scalars(select(DagModel.dag_id).where(
+            DagModel.fileloc == code.fileloc)))
+        if not in_file or not in_file <= set(dag_ids):
+            raise NotFound(f"no DAG file with file_token {file_token!r}")
+    session.execute(update(DagFile).where(DagFile.fileloc == code.fileloc)
+                    .values(mtime=-1.0, content_hash=""))
+    return code.fileloc
+
+
 def import_error(session: Session, import_error_id: int) -> ImportError_:
     err = session.get(ImportError_, import_error_id)
     if err is None:
