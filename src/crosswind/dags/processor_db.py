@@ -66,6 +66,7 @@ def _dag_columns(data: dict[str, Any], fileloc: str, now: datetime) -> dict[str,
         "max_active_tasks": data.get("max_active_tasks"),
         "has_task_concurrency_limits": any(
             t.get("max_active_tis_per_dag") is not None for t in data.get("tasks", ())),
+        "pools": sorted({t.get("pool") or "default_pool" for t in data.get("tasks", ())}),
         "last_parsed_time": now,
     }
 

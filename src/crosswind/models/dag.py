@@ -28,6 +28,8 @@ class DagModel(Base):
     max_active_tasks: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Any task with max_active_tis_per_dag: kept here so lists need not read serialized_dags.
     has_task_concurrency_limits: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The pools its tasks name: GET /dagWarnings compares them with the pools that exist.
+    pools: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_parsed_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     next_dagrun_data_interval_start: Mapped[datetime | None] = mapped_column(

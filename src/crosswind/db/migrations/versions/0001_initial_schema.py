@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 05:32:19.375729
+Create Date: 2026-12-02 15:09:11.871704
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def upgrade() -> None:
     sa.Column('max_active_runs', sa.Integer(), nullable=True),
     sa.Column('max_active_tasks', sa.Integer(), nullable=True),
     sa.Column('has_task_concurrency_limits', sa.Boolean(), nullable=False),
+    sa.Column('pools', sa.JSON(), nullable=False),
     sa.Column('last_parsed_time', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('next_dagrun', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('next_dagrun_data_interval_start', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
