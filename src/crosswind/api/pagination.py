@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from crosswind.api.schemas.json_values import INT64
 from crosswind.errors import InvalidInput
 
 
@@ -28,7 +29,7 @@ class Page:
 async def page_params(  # async: pure, so no thread-pool hop per request
     request: Request,
     limit: Annotated[int, Query(ge=0)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64[1])] = 0,
     order_by: str | None = None,
 ) -> Page:
     cap = request.app.state.cw.settings.maximum_page_limit

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crosswind.api.responses import JSON
@@ -85,6 +85,22 @@ def install_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, exc: IntegrityError) -> JSON:
         # The database refused a duplicate or dangling reference that a check missed (a race).
         return problem(409, "the change conflicts with existing data")
+
+    # Hostile input that only the database or the driver notices: a number beyond 64 bits,
+    # text with lone UTF-16 surrogates or NUL bytes. The transaction is rolled back, so
+    # nothing changed; the detail names the kind of value, never the statement.
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSON:
+        return problem(400, "a number is out of range (integers must fit in 64 bits)")
+
+    @app.exception_handler(UnicodeError)
+    async def _unicode(_: Request, exc: UnicodeError) -> JSON:
+        return problem(400, "text must be valid Unicode (no lone surrogates)")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSON:
+        first = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "invalid value"
+        return problem(400, f"the database refused a value: {first}")
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSON:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from crosswind.api.schemas.json_values import INT64, check_json
 from crosswind.errors import InvalidInput
 from crosswind.models import DagRun
 from crosswind.states import RUN_ALL
@@ -91,6 +92,7 @@ class TriggerBody(BaseModel):
     def _check(self) -> TriggerBody:
         if self.conf is not None and not isinstance(self.conf, dict):
             raise ValueError("conf must be a JSON object")
+        check_json(self.conf, "conf")
         if self.execution_date and self.logical_date and self.execution_date != self.logical_date:
             raise ValueError("execution_date and logical_date differ")
         if self.dag_run_id and self.run_id and self.dag_run_id != self.run_id:
@@ -142,7 +144,7 @@ class ListRunsForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     order_by: str | None = None
-    page_offset: int = Field(default=0, ge=0)
+    page_offset: int = Field(default=0, ge=0, le=INT64[1])
     page_limit: int = Field(default=100, ge=0)
     dag_ids: list[str] | None = None
     states: list[str] | None = None

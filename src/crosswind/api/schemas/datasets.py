@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from crosswind.api.schemas.json_values import check_json
 from crosswind.models import (
     DagRun,
     DagScheduleDatasetReference,
@@ -22,6 +23,11 @@ class CreateDatasetEvent(BaseModel):
 
     dataset_uri: str = Field(min_length=1, max_length=3000)
     extra: dict[str, Any] | None = None
+
+    @field_validator("extra")
+    @classmethod
+    def _extra(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_json(v, "extra")
 
 
 def render_dataset(ds: DatasetModel, consuming: list[DagScheduleDatasetReference],

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crosswind.api.schemas.dag_runs import aware
+from crosswind.api.schemas.json_values import INT64
 from crosswind.api.schemas.triggers import render_deferral
 from crosswind.models import DagRun, TaskInstance
 from crosswind.states import TI_ALL
@@ -144,7 +145,7 @@ class TaskNoteBody(_Body):
 class ListTaskInstanceForm(_Body):
     """Airflow's ListTaskInstanceForm for POST /dags/~/dagRuns/~/taskInstances/list."""
 
-    page_offset: int = Field(default=0, ge=0)
+    page_offset: int = Field(default=0, ge=0, le=INT64[1])
     page_limit: int = Field(default=100, ge=0)
     order_by: str | None = None
     dag_ids: list[str] | None = None
