@@ -28,7 +28,7 @@ _EXC_NAMES = (
     "AirflowRescheduleException TaskDeferred TaskDeferralError"
 )
 _TRIG = "crosswind.triggers."
-_BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
+_BASEOP = (_D + "baseoperator", "BaseOperator chain chain_linear cross_downstream")
 _PYOPS = (
     _D + "operators.python",
     "PythonOperator BranchPythonOperator ShortCircuitOperator get_current_context",
@@ -44,14 +44,17 @@ MODULES: dict[str, list[tuple[str, str]]] = {
         (_D + "hooks", "Connection"),
         (_D + "params", "Param ParamsDict"),
         (_D + "dagbag", "DagBag"),
+        (_D + "context", "TaskInstance DagRun"),
+        (_D + "model_names", "XCom Pool"),
     ],
+    "airflow.models.pool": [(_D + "model_names", "Pool")],
     "airflow.models.dagbag": [(_D + "dagbag", "DagBag")],
     "airflow.models.dag": [(_D + "dag", "DAG DagContext")],
     "airflow.models.baseoperator": [_BASEOP],
     "airflow.models.variable": [(_D + "variable", "Variable")],
     "airflow.models.connection": [(_D + "hooks", "Connection")],
     "airflow.models.param": [(_D + "params", "Param ParamsDict")],
-    "airflow.models.xcom": [(_D + "context", "XCOM_RETURN_KEY")],
+    "airflow.models.xcom": [(_D + "context", "XCOM_RETURN_KEY"), (_D + "model_names", "XCom")],
     "airflow.models.xcom_arg": [(_D + "decorators", "XComArg")],
     "airflow.operators": [],
     "airflow.operators.bash": [(_D + "operators.bash", "BashOperator")],
@@ -81,6 +84,9 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.models.taskinstance": [(_D + "context", "TaskInstance")],
     "airflow.sensors": [],
     "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
+    "airflow.sensors.bash": [(_D + "operators.bash_sensor", "BashSensor")],
+    "airflow.sensors.filesystem": [(_D + "operators.filesystem", "FileSensor")],
+    "airflow.hooks.filesystem": [(_D + "operators.filesystem", "FSHook")],
     "airflow.sensors.python": [(_D + "operators.sensors", "PythonSensor")],
     "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor"),
                                    (_D + "operators.async_sensors", "TimeDeltaSensorAsync")],
@@ -96,7 +102,7 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.triggers.temporal": [(_TRIG + "temporal", "DateTimeTrigger TimeDeltaTrigger")],
     "airflow.configuration": [(_D + "context", "conf")],
     "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
-    "airflow.utils.helpers": [(_D + "baseoperator", "chain cross_downstream")],
+    "airflow.utils.helpers": [(_D + "baseoperator", "chain chain_linear cross_downstream")],
     "airflow.utils.state": [("crosswind.dags.airflow_shim", "State TaskInstanceState DagRunState")],
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
@@ -219,6 +225,25 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             target = importlib.import_module(source)
             for name in names.split():
                 setattr(module, name, getattr(target, name))
+        module.__getattr__ = _not_provided(module.__name__)  # type: ignore[method-assign]
+
+
+def _not_provided(module_name: str) -> Any:
+    """Module __getattr__: `from airflow.x import Missing` names what Crosswind lacks.
+
+    An ImportError (not AttributeError) for public names, so the from-import error carries
+    this text; private and dunder names stay ordinary AttributeErrors (hasattr works)."""
+
+    def __getattr__(name: str) -> Any:
+        # A known submodule not imported yet: the import system imports it after this.
+        if name.startswith("_") or f"{module_name}.{name}" in MODULES:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        raise ImportError(
+            f"cannot import name '{name}' from '{module_name}' (Crosswind does not provide it)",
+            name=module_name,
+        )
+
+    return __getattr__
 
 
 _finder = AirflowShimFinder()

@@ -139,6 +139,12 @@ class _TaskNamespace:
     short_circuit = staticmethod(_decorator_for(ShortCircuitOperator))
 
     @staticmethod
+    def bash(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        from crosswind.dags.operators.bash_decorator import DecoratedBashOperator
+
+        return _decorator_for(DecoratedBashOperator)(python_callable, **kwargs)  # type: ignore[arg-type]
+
+    @staticmethod
     def sensor(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
         from crosswind.dags.operators.sensor_decorator import DecoratedSensorOperator
 
@@ -167,6 +173,8 @@ def task_group(group_id: Any = None, **group_kwargs: Any) -> Any:
 
             gid = group_kwargs.get("group_id") or (group_id if isinstance(group_id, str) else None)
             options = {k: v for k, v in group_kwargs.items() if k != "group_id"}
+            # Calling the same @task_group function again makes group__1, group__2, ...
+            options.setdefault("add_suffix_on_collision", True)
             with TaskGroup(gid or function.__name__, **options) as group:
                 result = function(*args, **kwargs)
             return group if result is None else result

@@ -57,6 +57,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
     cls = type(task)
     return {
         "task_id": task.task_id,
+        "task_display_name": task.task_display_name,
         "task_type": cls.__name__,
         "class_ref": {"module_path": cls.__module__, "class_name": cls.__name__},
         "owner": task.owner,
@@ -132,6 +133,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
     tasks = [serialize_task(dag.task_dict[tid]) for tid in sorted(dag.task_dict)]
     return {
         "dag_id": dag.dag_id,
+        "dag_display_name": dag.dag_display_name,
         "fileloc": os.path.abspath(dag.fileloc) if dag.fileloc else "",
         "description": dag.description,
         "doc_md": dag.doc_md,
@@ -149,6 +151,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "tags": sorted(set(dag.tags)),
         "is_paused_upon_creation": dag.is_paused_upon_creation,
         "render_template_as_native_obj": bool(dag.render_template_as_native_obj),
+        "template_searchpath": list(dag.template_searchpath) or None,
         "params": _json_safe(param_defaults(dag.params)),
         "has_on_success_callback": _has_callback(dag.on_success_callback),
         "has_on_failure_callback": _has_callback(dag.on_failure_callback),

@@ -98,7 +98,8 @@ def render_detail(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool,
         params=render_params(data.get("params")),
         is_paused_upon_creation=data.get("is_paused_upon_creation"),
         last_parsed=row["last_parsed_time"],
-        template_search_path=None,
+        template_search_path=data.get("template_searchpath"),
+        dag_display_name=data.get("dag_display_name") or out["dag_id"],
         render_template_as_native_obj=bool(data.get("render_template_as_native_obj")),
     )
     return out
@@ -111,7 +112,7 @@ def render_task(task: dict[str, Any], dag: dict[str, Any]) -> dict[str, Any]:
     return {
         "class_ref": task.get("class_ref") or {},
         "task_id": task["task_id"],
-        "task_display_name": task["task_id"],
+        "task_display_name": task.get("task_display_name") or task["task_id"],
         "dag_id": dag["dag_id"],
         "task_type": task.get("task_type"),
         "owner": task.get("owner"),
