@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crosswind.dags import dataset_schedule
-from crosswind.dags.params import param_defaults
+from crosswind.dags.params import param_defaults, param_specs
 from crosswind.dags.schedule import timetable_description, timetable_summary
 from crosswind.timetables.registry import probe
 from crosswind.timetables.zones import encode_timezone
@@ -153,6 +153,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "render_template_as_native_obj": bool(dag.render_template_as_native_obj),
         "template_searchpath": list(dag.template_searchpath) or None,
         "params": _json_safe(param_defaults(dag.params)),
+        "param_specs": _json_safe(param_specs(dag.params)),
         "has_on_success_callback": _has_callback(dag.on_success_callback),
         "has_on_failure_callback": _has_callback(dag.on_failure_callback),
         "tasks": tasks,

@@ -63,11 +63,15 @@ def render_dag(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool) ->
     }
 
 
-def render_params(params: dict[str, Any] | None) -> dict[str, Any]:
-    """Airflow 2 dumps each param as a serialized `Param` object."""
+def render_params(params: dict[str, Any] | None,
+                  specs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Airflow 2 dumps each param as a serialized `Param` object (with its description and
+    schema when the DAG declared a Param)."""
+    specs = specs or {}
     return {
-        k: {"__class": "airflow.models.param.Param", "value": v, "description": None,
-            "schema": {}}
+        k: {"__class": "airflow.models.param.Param", "value": v,
+            "description": (specs.get(k) or {}).get("description"),
+            "schema": (specs.get(k) or {}).get("schema") or {}}
         for k, v in (params or {}).items()
     }
 
@@ -95,7 +99,7 @@ def render_detail(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool,
         dag_run_timeout=time_delta(data.get("dagrun_timeout")),
         dataset_expression=data.get("dataset_expression"),
         doc_md=data.get("doc_md"),
-        params=render_params(data.get("params")),
+        params=render_params(data.get("params"), data.get("param_specs")),
         is_paused_upon_creation=data.get("is_paused_upon_creation"),
         last_parsed=row["last_parsed_time"],
         template_search_path=data.get("template_searchpath"),
