@@ -84,6 +84,10 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.models.taskinstance": [(_D + "context", "TaskInstance")],
     "airflow.sensors": [],
     "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
+    "airflow.operators.email": [(_D + "operators.email", "EmailOperator")],
+    "airflow.operators.email_operator": [(_D + "operators.email", "EmailOperator")],
+    "airflow.utils.email": [(_D + "email", "send_email send_email_smtp send_mime_email "
+                                          "build_mime_message get_email_address_list")],
     "airflow.sensors.bash": [(_D + "operators.bash_sensor", "BashSensor")],
     "airflow.sensors.filesystem": [(_D + "operators.filesystem", "FileSensor")],
     "airflow.hooks.filesystem": [(_D + "operators.filesystem", "FSHook")],

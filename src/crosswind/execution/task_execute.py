@@ -94,6 +94,20 @@ def _run_callbacks(callbacks: Any, context: dict[str, Any]) -> None:
             log.exception("Error when executing %s callback", getattr(callback, "__name__", "?"))
 
 
+def send_alert_email(task: Any, context: dict[str, Any], exc: BaseException, *,
+                     retrying: bool) -> None:
+    """email_on_failure / email_on_retry to task.email; a sending error is only logged."""
+    wanted = task.email_on_retry if retrying else task.email_on_failure
+    if not task.email or not wanted:
+        return
+    from crosswind.dags.email import alert_message, send_email
+
+    try:
+        send_email(task.email, *alert_message(context, exc, retrying=retrying))
+    except Exception:
+        log.exception("Failed to send email to: %s", task.email)
+
+
 def _push_result(task: Any, ti: Any, result: Any) -> None:
     if not task.do_xcom_push or result is None:
         return
@@ -167,6 +181,7 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
         will_retry = outcome.retryable and ti.try_number <= ti.max_tries
         log.error("Task %s failed%s", task.task_id, ", will retry" if will_retry else "")
         _run_callbacks(task.on_retry_callback if will_retry else task.on_failure_callback, context)
+        send_alert_email(task, context, exc, retrying=will_retry)
         return
     outcome.state, outcome.retryable = "success", False
     outcome.return_value = result
