@@ -33,6 +33,11 @@ _PYOPS = (
     _D + "operators.python",
     "PythonOperator BranchPythonOperator ShortCircuitOperator get_current_context",
 )
+_VENVOPS = (
+    _D + "operators.python_venv",
+    "PythonVirtualenvOperator ExternalPythonOperator BranchPythonVirtualenvOperator "
+    "BranchExternalPythonOperator is_venv_installed",
+)
 # airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
 MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg"), (_D + "datasets", "Dataset")],
@@ -59,8 +64,8 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.operators": [],
     "airflow.operators.bash": [(_D + "operators.bash", "BashOperator")],
     "airflow.operators.bash_operator": [(_D + "operators.bash", "BashOperator")],
-    "airflow.operators.python": [_PYOPS],
-    "airflow.operators.python_operator": [_PYOPS],
+    "airflow.operators.python": [_PYOPS, _VENVOPS],
+    "airflow.operators.python_operator": [_PYOPS, _VENVOPS],
     "airflow.operators.empty": [(_D + "operators.empty", "EmptyOperator")],
     "airflow.operators.dummy": [(_D + "operators.empty", "DummyOperator EmptyOperator")],
     "airflow.operators.dummy_operator": [(_D + "operators.empty", "DummyOperator")],

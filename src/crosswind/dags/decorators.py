@@ -139,6 +139,24 @@ class _TaskNamespace:
     short_circuit = staticmethod(_decorator_for(ShortCircuitOperator))
 
     @staticmethod
+    def virtualenv(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return _venv_decorator("PythonVirtualenvOperator", python_callable, kwargs)
+
+    @staticmethod
+    def external_python(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return _venv_decorator("ExternalPythonOperator", python_callable, kwargs)
+
+    @staticmethod
+    def branch_virtualenv(python_callable: Callable[..., Any] | None = None,
+                          **kwargs: Any) -> Any:
+        return _venv_decorator("BranchPythonVirtualenvOperator", python_callable, kwargs)
+
+    @staticmethod
+    def branch_external_python(python_callable: Callable[..., Any] | None = None,
+                               **kwargs: Any) -> Any:
+        return _venv_decorator("BranchExternalPythonOperator", python_callable, kwargs)
+
+    @staticmethod
     def bash(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
         from crosswind.dags.operators.bash_decorator import DecoratedBashOperator
 
@@ -155,6 +173,13 @@ class _TaskNamespace:
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(f"@task.{name} is not supported by Crosswind")
+
+
+def _venv_decorator(class_name: str, python_callable: Any, kwargs: dict[str, Any]) -> Any:
+    """@task.virtualenv and friends (crosswind.dags.operators.python_venv)."""
+    from crosswind.dags.operators import python_venv
+
+    return _decorator_for(getattr(python_venv, class_name))(python_callable, **kwargs)
 
 
 task = _TaskNamespace()
