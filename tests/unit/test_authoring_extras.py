@@ -219,3 +219,47 @@ def test_models_names_and_unprovided_names() -> None:
     with pytest.raises(ImportError, match=r"'Nope' from 'airflow\.models' \(Crosswind does not"):
         exec("from airflow.models import Nope", {})
     assert not hasattr(models, "_private")
+
+
+SUBDAG_FILE = '''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.subdag import SubDagOperator
+
+
+def make_subdag(parent, child, fail):
+    with DAG(f"{parent}.{child}", start_date=datetime(2024, 1, 1), schedule="@daily") as sub:
+        first = BashOperator(task_id="first", bash_command="echo sub-{{ ds }}")
+        first >> BashOperator(task_id="second", bash_command="exit 1" if fail else "true")
+    return sub
+
+
+with DAG("parent", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    ok = SubDagOperator(task_id="ok", subdag=make_subdag("parent", "ok", False))
+    bad = SubDagOperator(task_id="bad", subdag=make_subdag("parent", "bad", True))
+    ok >> EmptyOperator(task_id="after")
+'''
+
+
+def test_subdag_operator_runs_its_subdag(tmp_path: Path, backend: MemoryBackend,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from crosswind.dags.parser import load_dag_file
+
+    path = tmp_path / "parent_dag.py"
+    path.write_text(SUBDAG_FILE)
+    [parent] = load_dag_file(str(path))  # the sub-DAGs are not DAGs of their own
+    assert parent.dag_id == "parent"
+    states = parent.test(logical_date=datetime(2024, 3, 1), backend=backend)
+    assert states == {"ok": "success", "bad": "failed", "after": "success"}
+    assert "sub-2024-03-01" in capsys.readouterr().out
+
+
+def test_subdag_id_must_be_parent_dot_task() -> None:
+    from airflow.exceptions import AirflowException
+    from airflow.operators.subdag import SubDagOperator
+
+    with DAG("p", start_date=START, schedule=None), pytest.raises(
+            AirflowException, match=r"Expected 'p\.s'; received 'other'"):
+        SubDagOperator(task_id="s", subdag=DAG("other", start_date=START, schedule=None))

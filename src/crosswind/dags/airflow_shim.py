@@ -93,6 +93,10 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.operators.email_operator": [(_D + "operators.email", "EmailOperator")],
     "airflow.utils.email": [(_D + "email", "send_email send_email_smtp send_mime_email "
                                           "build_mime_message get_email_address_list")],
+    "airflow.operators.subdag": [(_D + "operators.subdag",
+                                  "SubDagOperator SkippedStatePropagationOptions")],
+    "airflow.operators.subdag_operator": [(_D + "operators.subdag", "SubDagOperator")],
+    "airflow.operators.smooth": [(_D + "operators.smooth", "SmoothOperator")],
     "airflow.sensors.bash": [(_D + "operators.bash_sensor", "BashSensor")],
     "airflow.sensors.filesystem": [(_D + "operators.filesystem", "FileSensor")],
     "airflow.hooks.filesystem": [(_D + "operators.filesystem", "FSHook")],
