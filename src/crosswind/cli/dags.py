@@ -1,4 +1,5 @@
-"""`crosswind dags list` and `crosswind dags trigger DAG_ID [--conf JSON]`."""
+"""`crosswind dags list`, `crosswind dags trigger DAG_ID [--conf JSON]` and `dags test`
+(crosswind.cli.local_test)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,12 @@ def trigger(dag_id: str, conf: str | None) -> None:
     except CrosswindError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"created run {run_id} of {dag_id} (state queued)")
+
+
+def _register_test() -> None:
+    from crosswind.cli.local_test import dags_test
+
+    group.add_command(dags_test, "test")
+
+
+_register_test()

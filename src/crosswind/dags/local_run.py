@@ -6,12 +6,15 @@ applied the way the scheduler does, retries happen immediately (no retry_delay).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from crosswind.dags.runtime import MemoryBackend, get_backend, set_backend
 from crosswind.dags.trigger_rule import evaluate_trigger_rule
 from crosswind.dags.utils_dates import as_utc, utcnow
+
+log = logging.getLogger("crosswind.task")
 
 
 def _skip_all_downstream(dag: Any, task_id: str, states: dict[str, str]) -> None:
@@ -26,21 +29,8 @@ def run_dag_locally(
     backend: MemoryBackend | None = None,
 ) -> dict[str, str]:
     """Run every task of dag once; returns task_id -> final state."""
-    from crosswind.dags.context import RunInfo, TIInfo, build_context
-    from crosswind.execution.task_execute import execute_task
-    from crosswind.triggers.inline import run_to_end
-
     dag.validate()
-    when = as_utc(logical_date) or utcnow()
-    run = RunInfo(
-        dag_id=dag.dag_id,
-        run_id=f"manual__{when.isoformat()}",
-        logical_date=when,
-        data_interval_start=when,
-        data_interval_end=when,
-        conf=dict(conf or {}),
-        start_date=utcnow(),  # Airflow's dag.test() run has one
-    )
+    run = _run_info(dag, logical_date, conf)
     try:
         previous = get_backend()
     except Exception:  # noqa: BLE001 - no backend installed yet
@@ -57,18 +47,65 @@ def run_dag_locally(
             if decision != "run":
                 states[task.task_id] = decision or "upstream_failed"
                 continue
-            for try_number in range(1, task.retries + 2):
-                ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
-                # Deferral and reschedule continue the same try here (triggers inline).
-                outcome = run_to_end(lambda method, kwargs, ti=ti, task=task: execute_task(
-                    task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
-                if outcome.state != "failed" or not outcome.retryable:
-                    break
+            outcome = _run_tries(dag, task, run)
             states[task.task_id] = outcome.state
             _apply_skips(dag, task, outcome, states)
     finally:
         set_backend(previous)
     return states
+
+
+def _run_info(dag: Any, logical_date: datetime | None, conf: dict[str, Any] | None) -> Any:
+    from crosswind.dags.context import RunInfo
+
+    when = as_utc(logical_date) or utcnow()
+    return RunInfo(
+        dag_id=dag.dag_id,
+        run_id=f"manual__{when.isoformat()}",
+        logical_date=when,
+        data_interval_start=when,
+        data_interval_end=when,
+        conf=dict(conf or {}),
+        start_date=utcnow(),  # Airflow's dag.test() run has one
+    )
+
+
+def _run_tries(dag: Any, task: Any, run: Any, retries: bool = True) -> Any:
+    """Every try of one task (retries at once); logs the failing try's traceback."""
+    from crosswind.dags.context import TIInfo, build_context
+    from crosswind.execution.task_execute import execute_task
+    from crosswind.triggers.inline import run_to_end
+
+    for try_number in range(1, (task.retries if retries else 0) + 2):
+        ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
+        log.info("Running task %s (try %d) of %s", task.task_id, try_number, dag.dag_id)
+        # Deferral and reschedule continue the same try here (triggers inline).
+        outcome = run_to_end(lambda method, kwargs, ti=ti: execute_task(
+            task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
+        if outcome.state == "failed" and outcome.error:
+            log.error("Task %s failed with exception:\n%s", task.task_id,
+                      outcome.error.rstrip())
+        log.info("Task %s ended %s", task.task_id, outcome.state)
+        if outcome.state != "failed" or not outcome.retryable:
+            break
+    return outcome
+
+
+def run_task_locally(dag: Any, task_id: str, logical_date: datetime | None = None,
+                     conf: dict[str, Any] | None = None,
+                     backend: MemoryBackend | None = None) -> str:
+    """`tasks test`: one try of one task, dependencies ignored, nothing recorded; its state."""
+    task = dag.get_task(task_id)
+    run = _run_info(dag, logical_date, conf)
+    try:
+        previous = get_backend()
+    except Exception:  # noqa: BLE001 - no backend installed yet
+        previous = None
+    set_backend(backend or MemoryBackend())
+    try:
+        return str(_run_tries(dag, task, run, retries=False).state)
+    finally:
+        set_backend(previous)
 
 
 def _apply_skips(dag: Any, task: Any, outcome: Any, states: dict[str, str]) -> None:

@@ -18,26 +18,12 @@ from typing import Any
 
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import AirflowException, AirflowSkipException
-from crosswind.dags.runtime import MemoryBackend, get_backend
+from crosswind.dags.runtime import OverlayBackend, get_backend
 
 
 class SkippedStatePropagationOptions(Enum):
     ALL_LEAVES = "all_leaves"
     ANY_LEAF = "any_leaf"
-
-
-class _SubDagBackend(MemoryBackend):
-    """XComs and runs in memory; Variables and Connections from the real backend."""
-
-    def __init__(self, outer: Any) -> None:
-        super().__init__()
-        self.outer = outer
-
-    def get_variable(self, key: str) -> str | None:
-        return self.outer.get_variable(key)
-
-    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        return self.outer.get_connection(conn_id)
 
 
 class SubDagOperator(BaseOperator):
@@ -68,9 +54,9 @@ class SubDagOperator(BaseOperator):
         try:
             outer = get_backend()
         except AirflowException:
-            outer = MemoryBackend()
+            outer = None
         states = run_dag_locally(self.subdag, conf=conf, logical_date=context["logical_date"],
-                                 backend=_SubDagBackend(outer))
+                                 backend=OverlayBackend(outer))
         print(f"Sub-DAG {self.subdag.dag_id} ended: {states}", flush=True)  # noqa: T201
         failed = sorted(t for t, s in states.items() if s in ("failed", "upstream_failed"))
         if failed:
