@@ -200,12 +200,14 @@ def test_sla_is_accepted_with_a_warning() -> None:
 
 def test_task_callback_lists_all_run(backend: MemoryBackend) -> None:
     calls: list[str] = []
-    with DAG("cb", start_date=START, schedule=None) as d:
+    with DAG("cb", start_date=START, schedule=None,
+             on_success_callback=[lambda c: calls.append(f"dag {c['reason']}")],
+             on_failure_callback=lambda c: calls.append("dag failed")) as d:
         PythonOperator(task_id="t", python_callable=lambda: 1,
                        on_success_callback=[lambda c: calls.append("a"),
                                             lambda c: calls.append("b")])
     assert d.test(backend=backend) == {"t": "success"}
-    assert calls == ["a", "b"]
+    assert calls == ["a", "b", "dag success"]  # dag.test() calls the DAG's, as Airflow
 
 
 def test_models_names_and_unprovided_names() -> None:

@@ -50,9 +50,23 @@ def run_dag_locally(
             outcome = _run_tries(dag, task, run)
             states[task.task_id] = outcome.state
             _apply_skips(dag, task, outcome, states)
+        _dag_callbacks(dag, run, states)
     finally:
         set_backend(previous)
     return states
+
+
+def _dag_callbacks(dag: Any, run: Any, states: dict[str, str]) -> None:
+    """The DAG's on_success_callback / on_failure_callback (one or a list), as Airflow's
+    dag.test() calls them: the run failed when a leaf task failed or upstream_failed."""
+    from crosswind.dags.context import DagRunRef
+    from crosswind.execution.task_execute import run_callbacks
+
+    failed = any(states.get(t.task_id) in ("failed", "upstream_failed") for t in dag.leaves)
+    context = {"dag": dag, "dag_run": DagRunRef(run), "run_id": run.run_id,
+               "reason": "task_failure" if failed else "success",
+               "logical_date": run.logical_date, "params": dict(dag.params)}
+    run_callbacks(dag.on_failure_callback if failed else dag.on_success_callback, context)
 
 
 def _run_info(dag: Any, logical_date: datetime | None, conf: dict[str, Any] | None) -> Any:
