@@ -27,6 +27,17 @@ _EXC_NAMES = (
     "DagNotFound DagRunAlreadyExists "
     "AirflowRescheduleException TaskDeferred TaskDeferralError"
 )
+_EXC_COMPAT = (
+    "AirflowBadRequest AirflowWebServerTimeout AirflowOptionalProviderFeatureException "
+    "AirflowInternalRuntimeError InvalidStatsNameException XComNotFound "
+    "AirflowDagInconsistent AirflowClusterPolicyViolation AirflowClusterPolicySkipDag "
+    "AirflowClusterPolicyError AirflowTimetableInvalid DagCodeNotFound DagRunNotFound "
+    "DagFileExists FailStopDagInvalidTriggerRule TaskAlreadyInTaskGroup "
+    "SerializationError TaskInstanceNotFound PoolNotFound NoAvailablePoolSlot "
+    "DagConcurrencyLimitReached TaskConcurrencyLimitReached BackfillUnfinished "
+    "AirflowFileParseException ConnectionNotUnique RemovedInAirflow3Warning "
+    "AirflowProviderDeprecationWarning DeserializingResultError UnknownExecutorException"
+)
 _TRIG = "crosswind.triggers."
 _BASEOP = (_D + "baseoperator", "BaseOperator chain chain_linear cross_downstream")
 _PYOPS = (
@@ -41,7 +52,7 @@ _VENVOPS = (
 # airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
 MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg"), (_D + "datasets", "Dataset")],
-    "airflow.exceptions": [(_EXC, _EXC_NAMES)],
+    "airflow.exceptions": [(_EXC, _EXC_NAMES), (_D + "exceptions_compat", _EXC_COMPAT)],
     "airflow.models": [
         (_D + "dag", "DAG"),
         _BASEOP,

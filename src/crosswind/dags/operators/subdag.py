@@ -18,6 +18,7 @@ from typing import Any
 
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import AirflowException, AirflowSkipException
+from crosswind.dags.exceptions_compat import AirflowDagInconsistent
 from crosswind.dags.runtime import OverlayBackend, get_backend
 
 
@@ -40,7 +41,7 @@ class SubDagOperator(BaseOperator):
         if self.has_dag():
             expected = f"{self.dag.dag_id}.{self.task_id}"
             if subdag.dag_id != expected:
-                raise AirflowException(
+                raise AirflowDagInconsistent(
                     "The subdag's dag_id should have the form '{{parent_dag_id}}.{{this_task_id}}'."
                     f" Expected '{expected}'; received '{subdag.dag_id}'.")
         subdag.is_subdag = True
