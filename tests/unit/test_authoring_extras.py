@@ -265,3 +265,33 @@ def test_subdag_id_must_be_parent_dot_task() -> None:
     with DAG("p", start_date=START, schedule=None), pytest.raises(
             AirflowException, match=r"Expected 'p\.s'; received 'other'"):
         SubDagOperator(task_id="s", subdag=DAG("other", start_date=START, schedule=None))
+
+
+def test_python_my_dag_py_prints_task_logs_and_the_failing_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dag_file = tmp_path / "my_dag.py"
+    dag_file.write_text(
+        "from datetime import datetime\n"
+        "from airflow.decorators import dag, task\n"
+        "@dag(start_date=datetime(2024, 1, 1), schedule=None)\n"
+        "def mine():\n"
+        "    @task\n"
+        "    def ok():\n"
+        "        print('printing from ok')\n"
+        "        return 1\n"
+        "    @task\n"
+        "    def bad(x):\n"
+        "        raise ValueError(f'bad value {x}')\n"
+        "    bad(ok())\n"
+        "if __name__ == '__main__':\n"
+        "    mine().test()\n")
+    out = subprocess.run([sys.executable, str(dag_file)], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "Running task ok (try 1) of mine" in out.stdout
+    assert "printing from ok" in out.stdout
+    assert "Traceback (most recent call last)" in out.stdout
+    assert "ValueError: bad value 1" in out.stdout
+    assert "Task bad ended failed" in out.stdout

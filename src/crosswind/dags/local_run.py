@@ -29,6 +29,7 @@ def run_dag_locally(
     backend: MemoryBackend | None = None,
 ) -> dict[str, str]:
     """Run every task of dag once; returns task_id -> final state."""
+    _console_logging()
     dag.validate()
     run = _run_info(dag, logical_date, conf)
     try:
@@ -67,6 +68,17 @@ def _dag_callbacks(dag: Any, run: Any, states: dict[str, str]) -> None:
                "reason": "task_failure" if failed else "success",
                "logical_date": run.logical_date, "params": dict(dag.params)}
     run_callbacks(dag.on_failure_callback if failed else dag.on_success_callback, context)
+
+
+def _console_logging() -> None:
+    """`python my_dag.py`: with no logging set up, task logs go to stdout, as Airflow's
+    dag.test() prints them (a configured process, such as pytest, keeps its own)."""
+    import sys
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                            format="[%(asctime)s] {%(module)s:%(lineno)d} %(levelname)s - "
+                                   "%(message)s")
 
 
 def _run_info(dag: Any, logical_date: datetime | None, conf: dict[str, Any] | None) -> Any:
