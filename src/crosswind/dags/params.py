@@ -70,7 +70,10 @@ def resolve_params(params: dict[str, Any] | None, overrides: dict[str, Any]) -> 
     for name, p in (params or {}).items():
         given = overrides.get(name, NOTSET)
         if isinstance(p, Param):
-            out[name] = p.resolve(given)
+            try:
+                out[name] = p.resolve(given)
+            except ParamValidationError as err:
+                raise ParamValidationError(f"Invalid input for param {name}: {err}") from None
         else:
             out[name] = p if given is NOTSET else given
     for name, value in overrides.items():
