@@ -106,6 +106,19 @@ def test_display_names_and_param_schemas_in_dag_and_task_endpoints(
     assert detail["params"]["plain"]["schema"] == {}
     [t] = client.get(f"/dags/{DAG_ID}/tasks").json()["tasks"]
     assert t["task_display_name"] == "The task"
+    assert client.get(f"/dags/{DAG_ID}").json()["dag_display_name"] == "Params DAG"
+    listed = client.get("/dags", params={"dag_id_pattern": DAG_ID}).json()["dags"]
+    assert [d["dag_display_name"] for d in listed] == ["Params DAG"]
+    plain = client.get(f"/dags/{REQUIRED_ID}").json()
+    assert plain["dag_display_name"] == REQUIRED_ID
+    r = client.post(f"/dags/{DAG_ID}/dagRuns", json={})
+    assert r.status_code == 200, r.text
+    run_id = r.json()["dag_run_id"]
+    ti = client.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/t").json()
+    assert ti["task_display_name"] == "The task"
+    [listed_ti] = client.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").json()[
+        "task_instances"]
+    assert listed_ti["task_display_name"] == "The task"
 
 
 def test_cli_trigger_validates_params(server: Server, dags: None) -> None:

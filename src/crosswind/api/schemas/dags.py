@@ -33,7 +33,7 @@ def render_dag(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool) ->
     """Airflow's DAG object (+ seed fields) from a wire-ready row (`crosswind.store.dag_list`)."""
     return {
         "dag_id": row["dag_id"],
-        "dag_display_name": row["dag_id"],
+        "dag_display_name": row.get("dag_display_name") or row["dag_id"],
         "root_dag_id": None,
         "is_paused": row["is_paused"],
         "is_active": row["is_active"],
