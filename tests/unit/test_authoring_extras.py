@@ -221,6 +221,11 @@ def test_models_names_and_unprovided_names() -> None:
     with pytest.raises(ImportError, match=r"'Nope' from 'airflow\.models' \(Crosswind does not"):
         exec("from airflow.models import Nope", {})
     assert not hasattr(models, "_private")
+    from airflow.exceptions import AirflowDagInconsistent, RemovedInAirflow3Warning
+    from airflow.utils.types import DagRunType
+
+    assert DagRunType.MANUAL == "manual" and issubclass(RemovedInAirflow3Warning, Warning)
+    assert issubclass(AirflowDagInconsistent, Exception)
 
 
 SUBDAG_FILE = '''

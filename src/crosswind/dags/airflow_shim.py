@@ -8,6 +8,7 @@ names the provider package the DAG file wanted.
 
 from __future__ import annotations
 
+import enum
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -128,6 +129,7 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
     "airflow.utils.helpers": [(_D + "baseoperator", "chain chain_linear cross_downstream")],
     "airflow.utils.state": [("crosswind.dags.airflow_shim", "State TaskInstanceState DagRunState")],
+    "airflow.utils.types": [("crosswind.dags.airflow_shim", "DagRunType")],
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
     "airflow.providers": [],
@@ -214,6 +216,18 @@ class DagRunState:
 
 class State(TaskInstanceState):
     pass
+
+
+class DagRunType(str, enum.Enum):  # noqa: UP042 - Airflow's is a str Enum, compared to strings
+    """airflow.utils.types.DagRunType: the run_type strings."""
+
+    BACKFILL_JOB = "backfill"
+    SCHEDULED = "scheduled"
+    MANUAL = "manual"
+    DATASET_TRIGGERED = "dataset_triggered"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 # airflow.utils.context.Context is a TypedDict-like mapping; for annotations only.
