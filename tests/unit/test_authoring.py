@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from crosswind import DAG, dag, task
-from crosswind.dags.baseoperator import chain, cross_downstream
+from crosswind.dags.baseoperator import SlaNotEnforcedWarning, chain, cross_downstream
 from crosswind.dags.exceptions import (
     AirflowException,
     AirflowSkipException,
@@ -81,7 +81,8 @@ def test_unknown_kwarg_is_a_type_error_naming_the_operator() -> None:
     with DAG("d", schedule=None, start_date=START), pytest.raises(TypeError) as err:
         BashOperator(task_id="x", bash_command="true", provide_context=True)
     assert "Invalid arguments were passed to BashOperator (task_id: x)" in str(err.value)
-    EmptyOperator(task_id="harmless", email_on_failure=True, sla=timedelta(hours=1))
+    with pytest.warns(SlaNotEnforcedWarning, match="SLAs are not enforced"):
+        EmptyOperator(task_id="harmless", email_on_failure=True, sla=timedelta(hours=1))
 
 
 def test_dag_rejects_unknown_kwargs_and_both_schedule_spellings() -> None:

@@ -1,4 +1,5 @@
-"""`crosswind dags list` and `crosswind dags trigger DAG_ID [--conf JSON]`."""
+"""`crosswind dags list`, `crosswind dags trigger DAG_ID [--conf JSON]` and `dags test`
+(crosswind.cli.local_test)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from crosswind.cli.context import settings_and_db
 from crosswind.db.base import utcnow
 from crosswind.errors import CrosswindError
 from crosswind.models import DagModel
-from crosswind.scheduling.timetables import manual_interval, timetable_for
-from crosswind.store import dag_runs, event_log
+from crosswind.store import event_log
 from crosswind.store.bootstrap import prepare
+from crosswind.store.manual_runs import create_manual_run
 
 
 @click.group("dags")
@@ -61,14 +62,19 @@ def trigger(dag_id: str, conf: str | None) -> None:
     now = utcnow()
     try:
         with db.write() as s:
-            dag = dag_runs.serialized(s, dag_id)
-            interval = manual_interval(timetable_for(dag["schedule"]), now)
-            run = dag_runs.create_run(s, dag, logical_date=now,
-                                      data_interval=(interval.start, interval.end),
-                                      run_type="manual", conf=body)
+            run = create_manual_run(s, dag_id, logical_date=now, conf=body)
             event_log.record(s, "trigger", "cli", dag_id=dag_id, run_id=run.run_id,
                              execution_date=now)
             run_id = run.run_id
     except CrosswindError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"created run {run_id} of {dag_id} (state queued)")
+
+
+def _register_test() -> None:
+    from crosswind.cli.local_test import dags_test
+
+    group.add_command(dags_test, "test")
+
+
+_register_test()

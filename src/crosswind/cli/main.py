@@ -19,6 +19,7 @@ LAZY_COMMANDS = {
     "db": ("crosswind.cli.db", "group"),
     "users": ("crosswind.cli.users", "group"),
     "dags": ("crosswind.cli.dags", "group"),
+    "tasks": ("crosswind.cli.local_test", "tasks_group"),
     "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),
     "api-server": ("crosswind.cli.server", "api_server"),
     "scheduler": ("crosswind.cli.scheduler", "scheduler"),

@@ -8,6 +8,7 @@ names the provider package the DAG file wanted.
 
 from __future__ import annotations
 
+import enum
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -27,16 +28,32 @@ _EXC_NAMES = (
     "DagNotFound DagRunAlreadyExists "
     "AirflowRescheduleException TaskDeferred TaskDeferralError"
 )
+_EXC_COMPAT = (
+    "AirflowBadRequest AirflowWebServerTimeout AirflowOptionalProviderFeatureException "
+    "AirflowInternalRuntimeError InvalidStatsNameException XComNotFound "
+    "AirflowDagInconsistent AirflowClusterPolicyViolation AirflowClusterPolicySkipDag "
+    "AirflowClusterPolicyError AirflowTimetableInvalid DagCodeNotFound DagRunNotFound "
+    "DagFileExists FailStopDagInvalidTriggerRule TaskAlreadyInTaskGroup "
+    "SerializationError TaskInstanceNotFound PoolNotFound NoAvailablePoolSlot "
+    "DagConcurrencyLimitReached TaskConcurrencyLimitReached BackfillUnfinished "
+    "AirflowFileParseException ConnectionNotUnique RemovedInAirflow3Warning "
+    "AirflowProviderDeprecationWarning DeserializingResultError UnknownExecutorException"
+)
 _TRIG = "crosswind.triggers."
-_BASEOP = (_D + "baseoperator", "BaseOperator chain cross_downstream")
+_BASEOP = (_D + "baseoperator", "BaseOperator chain chain_linear cross_downstream")
 _PYOPS = (
     _D + "operators.python",
     "PythonOperator BranchPythonOperator ShortCircuitOperator get_current_context",
 )
+_VENVOPS = (
+    _D + "operators.python_venv",
+    "PythonVirtualenvOperator ExternalPythonOperator BranchPythonVirtualenvOperator "
+    "BranchExternalPythonOperator is_venv_installed",
+)
 # airflow module -> [(crosswind module, "names ...")]; packages are listed in _PACKAGES.
 MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow": [(_D + "dag", "DAG"), (_D + "decorators", "XComArg"), (_D + "datasets", "Dataset")],
-    "airflow.exceptions": [(_EXC, _EXC_NAMES)],
+    "airflow.exceptions": [(_EXC, _EXC_NAMES), (_D + "exceptions_compat", _EXC_COMPAT)],
     "airflow.models": [
         (_D + "dag", "DAG"),
         _BASEOP,
@@ -44,20 +61,23 @@ MODULES: dict[str, list[tuple[str, str]]] = {
         (_D + "hooks", "Connection"),
         (_D + "params", "Param ParamsDict"),
         (_D + "dagbag", "DagBag"),
+        (_D + "context", "TaskInstance DagRun"),
+        (_D + "model_names", "XCom Pool"),
     ],
+    "airflow.models.pool": [(_D + "model_names", "Pool")],
     "airflow.models.dagbag": [(_D + "dagbag", "DagBag")],
     "airflow.models.dag": [(_D + "dag", "DAG DagContext")],
     "airflow.models.baseoperator": [_BASEOP],
     "airflow.models.variable": [(_D + "variable", "Variable")],
     "airflow.models.connection": [(_D + "hooks", "Connection")],
     "airflow.models.param": [(_D + "params", "Param ParamsDict")],
-    "airflow.models.xcom": [(_D + "context", "XCOM_RETURN_KEY")],
+    "airflow.models.xcom": [(_D + "context", "XCOM_RETURN_KEY"), (_D + "model_names", "XCom")],
     "airflow.models.xcom_arg": [(_D + "decorators", "XComArg")],
     "airflow.operators": [],
     "airflow.operators.bash": [(_D + "operators.bash", "BashOperator")],
     "airflow.operators.bash_operator": [(_D + "operators.bash", "BashOperator")],
-    "airflow.operators.python": [_PYOPS],
-    "airflow.operators.python_operator": [_PYOPS],
+    "airflow.operators.python": [_PYOPS, _VENVOPS],
+    "airflow.operators.python_operator": [_PYOPS, _VENVOPS],
     "airflow.operators.empty": [(_D + "operators.empty", "EmptyOperator")],
     "airflow.operators.dummy": [(_D + "operators.empty", "DummyOperator EmptyOperator")],
     "airflow.operators.dummy_operator": [(_D + "operators.empty", "DummyOperator")],
@@ -86,6 +106,17 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.models.taskinstance": [(_D + "context", "TaskInstance")],
     "airflow.sensors": [],
     "airflow.sensors.base": [(_D + "operators.sensors", "BaseSensorOperator PokeReturnValue")],
+    "airflow.operators.email": [(_D + "operators.email", "EmailOperator")],
+    "airflow.operators.email_operator": [(_D + "operators.email", "EmailOperator")],
+    "airflow.utils.email": [(_D + "email", "send_email send_email_smtp send_mime_email "
+                                          "build_mime_message get_email_address_list")],
+    "airflow.operators.subdag": [(_D + "operators.subdag",
+                                  "SubDagOperator SkippedStatePropagationOptions")],
+    "airflow.operators.subdag_operator": [(_D + "operators.subdag", "SubDagOperator")],
+    "airflow.operators.smooth": [(_D + "operators.smooth", "SmoothOperator")],
+    "airflow.sensors.bash": [(_D + "operators.bash_sensor", "BashSensor")],
+    "airflow.sensors.filesystem": [(_D + "operators.filesystem", "FileSensor")],
+    "airflow.hooks.filesystem": [(_D + "operators.filesystem", "FSHook")],
     "airflow.sensors.python": [(_D + "operators.sensors", "PythonSensor")],
     "airflow.sensors.time_delta": [(_D + "operators.sensors", "TimeDeltaSensor"),
                                    (_D + "operators.async_sensors", "TimeDeltaSensorAsync")],
@@ -101,8 +132,9 @@ MODULES: dict[str, list[tuple[str, str]]] = {
     "airflow.triggers.temporal": [(_TRIG + "temporal", "DateTimeTrigger TimeDeltaTrigger")],
     "airflow.configuration": [(_D + "context", "conf")],
     "airflow.utils.task_group": [(_D + "task_group", "TaskGroup")],
-    "airflow.utils.helpers": [(_D + "baseoperator", "chain cross_downstream")],
+    "airflow.utils.helpers": [(_D + "baseoperator", "chain chain_linear cross_downstream")],
     "airflow.utils.state": [("crosswind.dags.airflow_shim", "State TaskInstanceState DagRunState")],
+    "airflow.utils.types": [("crosswind.dags.airflow_shim", "DagRunType")],
     "airflow.utils.log": [],
     "airflow.utils.log.secrets_masker": [(_D + "masking", "mask_secret redact")],
     "airflow.providers": [],
@@ -191,6 +223,18 @@ class State(TaskInstanceState):
     pass
 
 
+class DagRunType(str, enum.Enum):  # noqa: UP042 - Airflow's is a str Enum, compared to strings
+    """airflow.utils.types.DagRunType: the run_type strings."""
+
+    BACKFILL_JOB = "backfill"
+    SCHEDULED = "scheduled"
+    MANUAL = "manual"
+    DATASET_TRIGGERED = "dataset_triggered"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 # airflow.utils.context.Context is a TypedDict-like mapping; for annotations only.
 Context = dict
 
@@ -224,6 +268,25 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             target = importlib.import_module(source)
             for name in names.split():
                 setattr(module, name, getattr(target, name))
+        module.__getattr__ = _not_provided(module.__name__)  # type: ignore[method-assign]
+
+
+def _not_provided(module_name: str) -> Any:
+    """Module __getattr__: `from airflow.x import Missing` names what Crosswind lacks.
+
+    An ImportError (not AttributeError) for public names, so the from-import error carries
+    this text; private and dunder names stay ordinary AttributeErrors (hasattr works)."""
+
+    def __getattr__(name: str) -> Any:
+        # A known submodule not imported yet: the import system imports it after this.
+        if name.startswith("_") or f"{module_name}.{name}" in MODULES:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        raise ImportError(
+            f"cannot import name '{name}' from '{module_name}' (Crosswind does not provide it)",
+            name=module_name,
+        )
+
+    return __getattr__
 
 
 _finder = AirflowShimFinder()

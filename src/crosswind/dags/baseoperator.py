@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -56,10 +57,16 @@ class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
         if "__init__" in cls.__dict__:
             cls.__init__ = apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
-    def __init__(self, *, task_id: str, dag: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, task_id: str, dag: Any = None, task_display_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         from crosswind.dags.dag import DagContext
 
         _validate_task_id(task_id)
+        self._task_display_name = task_display_name
+        if kwargs.get("sla") is not None:
+            warn_sla_ignored(f"task {task_id}")
         group = kwargs.pop("task_group", None) or DagContext.get_current_task_group()
         self.task_id = group.child_id(task_id) if group is not None else task_id
         unknown = {
@@ -116,6 +123,11 @@ class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
             raise AirflowException(f"The DAG assigned to {self} can not be changed.")
         dag.add_task(self)
         self._dag = dag
+
+    @property
+    def task_display_name(self) -> str:
+        """Airflow 2.9+: the name the UI shows; the task_id unless one was given."""
+        return self._task_display_name or self.task_id
 
     def has_dag(self) -> bool:
         return self._dag is not None
@@ -186,6 +198,16 @@ class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
 
     def __repr__(self) -> str:
         return f"<Task({type(self).__name__}): {self.task_id}>"
+
+
+class SlaNotEnforcedWarning(UserWarning):
+    """`sla` / `sla_miss_callback` are accepted and ignored (Airflow 3 removed SLAs)."""
+
+
+def warn_sla_ignored(where: str) -> None:
+    warnings.warn(
+        f"SLAs are not enforced by Crosswind: the sla of {where} is ignored "
+        "(Airflow 3 removed SLAs too)", SlaNotEnforcedWarning, stacklevel=4)
 
 
 def _validate_task_id(task_id: Any) -> None:
@@ -261,6 +283,16 @@ def chain(*tasks: Any) -> None:
                 )
             for u, d in zip(up, down, strict=True):
                 u.set_downstream(d)
+
+
+def chain_linear(*elements: Any) -> None:
+    """Airflow 2.7's chain_linear(): every task of one element upstream of every task of
+    the next (an element is a task or a list of tasks)."""
+    if len(elements) < 2:
+        raise ValueError("No dependencies were set. Did you forget to expand with `*`?")
+    for up, down in itertools.pairwise(elements):
+        for task in up if isinstance(up, list | tuple) else [up]:
+            task.set_downstream(down)
 
 
 def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crosswind.dags import dataset_schedule, setup_teardown
-from crosswind.dags.baseoperator import BaseOperator
+from crosswind.dags.baseoperator import BaseOperator, warn_sla_ignored
 from crosswind.dags.exceptions import (
     AirflowException,
     DagCycleException,
@@ -26,17 +26,13 @@ _NOTSET: Any = object()
 _IGNORED_DAG_ARGS = frozenset(
     {
         "access_control",
-        "sla_miss_callback",
         "owner_links",
         "default_view",
         "orientation",
-        "template_searchpath",
         "template_undefined",
         "jinja_environment_kwargs",
-        "user_defined_filters",
         "auto_register",
         "fail_stop",
-        "dag_display_name",
         "full_filepath",
         "max_consecutive_failed_dag_runs",
     }
@@ -108,6 +104,10 @@ class DAG:
         on_success_callback: Callable[..., Any] | None = None,
         on_failure_callback: Callable[..., Any] | None = None,
         user_defined_macros: dict[str, Any] | None = None,
+        user_defined_filters: dict[str, Any] | None = None,
+        template_searchpath: str | list[str] | None = None,
+        dag_display_name: str | None = None,
+        sla_miss_callback: Callable[..., Any] | None = None,
         **kwargs: Any,
     ) -> None:
         timetable = kwargs.pop("timetable", None)
@@ -156,9 +156,29 @@ class DAG:
         self.on_success_callback = on_success_callback
         self.on_failure_callback = on_failure_callback
         self.user_defined_macros = dict(user_defined_macros or {})
+        self.user_defined_filters = dict(user_defined_filters or {})
+        if isinstance(template_searchpath, str):
+            template_searchpath = [template_searchpath]
+        self.template_searchpath = list(template_searchpath or [])
+        self._dag_display_name = dag_display_name
+        self.sla_miss_callback = sla_miss_callback
+        if sla_miss_callback is not None:
+            warn_sla_ignored(f"DAG {dag_id} (sla_miss_callback)")
         self.task_dict: dict[str, BaseOperator] = {}
         back = sys._getframe().f_back
         self.fileloc: str = back.f_code.co_filename if back else ""
+
+    @property
+    def dag_display_name(self) -> str:
+        """Airflow 2.9+: the name the UI shows; the dag_id unless one was given."""
+        return self._dag_display_name or self.dag_id
+
+    @property
+    def folder(self) -> str:
+        """The DAG file's folder (Airflow's DAG.folder), first on the template search path."""
+        import os
+
+        return os.path.dirname(self.fileloc or ".") or "."
 
     @staticmethod
     def _pick_schedule(schedule: Any, schedule_interval: Any) -> Any:

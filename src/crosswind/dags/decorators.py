@@ -143,6 +143,30 @@ class _TaskNamespace:
     short_circuit = staticmethod(_decorator_for(ShortCircuitOperator))
 
     @staticmethod
+    def virtualenv(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return _venv_decorator("PythonVirtualenvOperator", python_callable, kwargs)
+
+    @staticmethod
+    def external_python(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return _venv_decorator("ExternalPythonOperator", python_callable, kwargs)
+
+    @staticmethod
+    def branch_virtualenv(python_callable: Callable[..., Any] | None = None,
+                          **kwargs: Any) -> Any:
+        return _venv_decorator("BranchPythonVirtualenvOperator", python_callable, kwargs)
+
+    @staticmethod
+    def branch_external_python(python_callable: Callable[..., Any] | None = None,
+                               **kwargs: Any) -> Any:
+        return _venv_decorator("BranchExternalPythonOperator", python_callable, kwargs)
+
+    @staticmethod
+    def bash(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        from crosswind.dags.operators.bash_decorator import DecoratedBashOperator
+
+        return _decorator_for(DecoratedBashOperator)(python_callable, **kwargs)  # type: ignore[arg-type]
+
+    @staticmethod
     def sensor(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
         from crosswind.dags.operators.sensor_decorator import DecoratedSensorOperator
 
@@ -153,6 +177,13 @@ class _TaskNamespace:
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(f"@task.{name} is not supported by Crosswind")
+
+
+def _venv_decorator(class_name: str, python_callable: Any, kwargs: dict[str, Any]) -> Any:
+    """@task.virtualenv and friends (crosswind.dags.operators.python_venv)."""
+    from crosswind.dags.operators import python_venv
+
+    return _decorator_for(getattr(python_venv, class_name))(python_callable, **kwargs)
 
 
 task = _TaskNamespace()
@@ -171,6 +202,8 @@ def task_group(group_id: Any = None, **group_kwargs: Any) -> Any:
 
             gid = group_kwargs.get("group_id") or (group_id if isinstance(group_id, str) else None)
             options = {k: v for k, v in group_kwargs.items() if k != "group_id"}
+            # Calling the same @task_group function again makes group__1, group__2, ...
+            options.setdefault("add_suffix_on_collision", True)
             with TaskGroup(gid or function.__name__, **options) as group:
                 result = function(*args, **kwargs)
             return group if result is None else result

@@ -24,6 +24,10 @@ class Label:
         for task in self._upstream:
             task.set_downstream(self._downstream)
 
+    # chain() and set_* wire a Label like a task.
+    set_upstream = add_upstream
+    set_downstream = add_downstream
+
     def __rrshift__(self, other: Any) -> Label:
         self.add_upstream(other)
         return self

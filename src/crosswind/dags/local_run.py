@@ -6,12 +6,15 @@ applied the way the scheduler does, retries happen immediately (no retry_delay).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from crosswind.dags import setup_teardown_graph as graph
 from crosswind.dags.runtime import MemoryBackend, get_backend, set_backend
 from crosswind.dags.utils_dates import as_utc, utcnow
+
+log = logging.getLogger("crosswind.task")
 
 
 def _skip_all_downstream(dag: Any, task_id: str, states: dict[str, str]) -> None:
@@ -27,21 +30,9 @@ def run_dag_locally(
     backend: MemoryBackend | None = None,
 ) -> dict[str, str]:
     """Run every task of dag once; returns task_id -> final state."""
-    from crosswind.dags.context import RunInfo, TIInfo, build_context
-    from crosswind.execution.task_execute import execute_task
-    from crosswind.triggers.inline import run_to_end
-
+    _console_logging()
     dag.validate()
-    when = as_utc(logical_date) or utcnow()
-    run = RunInfo(
-        dag_id=dag.dag_id,
-        run_id=f"manual__{when.isoformat()}",
-        logical_date=when,
-        data_interval_start=when,
-        data_interval_end=when,
-        conf=dict(conf or {}),
-        start_date=utcnow(),  # Airflow's dag.test() run has one
-    )
+    run = _run_info(dag, logical_date, conf)
     try:
         previous = get_backend()
     except Exception:  # noqa: BLE001 - no backend installed yet
@@ -60,15 +51,10 @@ def run_dag_locally(
             if decision != "run":
                 states[task.task_id] = decision or "upstream_failed"
                 continue
-            for try_number in range(1, task.retries + 2):
-                ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
-                # Deferral and reschedule continue the same try here (triggers inline).
-                outcome = run_to_end(lambda method, kwargs, ti=ti, task=task: execute_task(
-                    task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
-                if outcome.state != "failed" or not outcome.retryable:
-                    break
+            outcome = _run_tries(dag, task, run)
             states[task.task_id] = outcome.state
             _apply_skips(dag, task, outcome, states)
+        _dag_callbacks(dag, run, states)
     finally:
         set_backend(previous)
     return states
@@ -80,6 +66,83 @@ def local_run_state(dag: Any, states: dict[str, str]) -> str:
     leaves = graph.run_leaves(graph.task_table(dag.tasks))
     failed = any(states.get(t) in ("failed", "upstream_failed") for t in leaves)
     return "failed" if failed else "success"
+
+
+def _dag_callbacks(dag: Any, run: Any, states: dict[str, str]) -> None:
+    """The DAG's on_success_callback / on_failure_callback (one or a list), as Airflow's
+    dag.test() calls them, by the run state (teardowns as the scheduler counts them)."""
+    from crosswind.dags.context import DagRunRef
+    from crosswind.execution.task_execute import run_callbacks
+
+    failed = local_run_state(dag, states) == "failed"
+    context = {"dag": dag, "dag_run": DagRunRef(run), "run_id": run.run_id,
+               "reason": "task_failure" if failed else "success",
+               "logical_date": run.logical_date, "params": dict(dag.params)}
+    run_callbacks(dag.on_failure_callback if failed else dag.on_success_callback, context)
+
+
+def _console_logging() -> None:
+    """`python my_dag.py`: with no logging set up, task logs go to stdout, as Airflow's
+    dag.test() prints them (a configured process, such as pytest, keeps its own)."""
+    import sys
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                            format="[%(asctime)s] {%(module)s:%(lineno)d} %(levelname)s - "
+                                   "%(message)s")
+
+
+def _run_info(dag: Any, logical_date: datetime | None, conf: dict[str, Any] | None) -> Any:
+    from crosswind.dags.context import RunInfo
+
+    when = as_utc(logical_date) or utcnow()
+    return RunInfo(
+        dag_id=dag.dag_id,
+        run_id=f"manual__{when.isoformat()}",
+        logical_date=when,
+        data_interval_start=when,
+        data_interval_end=when,
+        conf=dict(conf or {}),
+        start_date=utcnow(),  # Airflow's dag.test() run has one
+    )
+
+
+def _run_tries(dag: Any, task: Any, run: Any, retries: bool = True) -> Any:
+    """Every try of one task (retries at once); logs the failing try's traceback."""
+    from crosswind.dags.context import TIInfo, build_context
+    from crosswind.execution.task_execute import execute_task
+    from crosswind.triggers.inline import run_to_end
+
+    for try_number in range(1, (task.retries if retries else 0) + 2):
+        ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
+        log.info("Running task %s (try %d) of %s", task.task_id, try_number, dag.dag_id)
+        # Deferral and reschedule continue the same try here (triggers inline).
+        outcome = run_to_end(lambda method, kwargs, ti=ti: execute_task(
+            task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
+        if outcome.state == "failed" and outcome.error:
+            log.error("Task %s failed with exception:\n%s", task.task_id,
+                      outcome.error.rstrip())
+        log.info("Task %s ended %s", task.task_id, outcome.state)
+        if outcome.state != "failed" or not outcome.retryable:
+            break
+    return outcome
+
+
+def run_task_locally(dag: Any, task_id: str, logical_date: datetime | None = None,
+                     conf: dict[str, Any] | None = None,
+                     backend: MemoryBackend | None = None) -> str:
+    """`tasks test`: one try of one task, dependencies ignored, nothing recorded; its state."""
+    task = dag.get_task(task_id)
+    run = _run_info(dag, logical_date, conf)
+    try:
+        previous = get_backend()
+    except Exception:  # noqa: BLE001 - no backend installed yet
+        previous = None
+    set_backend(backend or MemoryBackend())
+    try:
+        return str(_run_tries(dag, task, run, retries=False).state)
+    finally:
+        set_backend(previous)
 
 
 def _apply_skips(dag: Any, task: Any, outcome: Any, states: dict[str, str]) -> None:

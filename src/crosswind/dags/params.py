@@ -1,4 +1,6 @@
-"""Param: a DAG/task parameter with a default and a minimal JSON-schema check."""
+"""Param: a DAG/task parameter with a default and a JSON-schema (jsonschema, with format
+checks, as Airflow 2). Runs triggered by hand are validated against the DAG's params
+before they are created (`validate_conf`, from the serialized `param_specs`)."""
 
 from __future__ import annotations
 
@@ -7,19 +9,10 @@ from typing import Any
 from crosswind.dags.exceptions import ParamValidationError
 
 NOTSET: Any = type("ArgNotSet", (), {"__repr__": lambda self: "NOTSET"})()
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list, tuple),
-    "object": (dict,),
-    "null": (type(None),),
-}
 
 
 class Param:
-    """A parameter; validates `type`, `enum`, `minimum`, `maximum` of its schema."""
+    """A parameter: its default, description and JSON schema (the other keyword arguments)."""
 
     def __init__(self, default: Any = NOTSET, description: str | None = None, **schema: Any):
         self.value = default
@@ -35,18 +28,14 @@ class Param:
         return final
 
     def _check(self, value: Any) -> None:
-        wanted = self.schema.get("type")
-        names = wanted if isinstance(wanted, list) else [wanted] if wanted else []
-        if names and not any(_is_type(value, n) for n in names):
-            raise ParamValidationError(
-                f"Invalid input for param: {value!r} is not of type {wanted}"
-            )
-        if "enum" in self.schema and value not in self.schema["enum"]:
-            raise ParamValidationError(f"{value!r} is not one of {self.schema['enum']}")
-        if "minimum" in self.schema and value < self.schema["minimum"]:
-            raise ParamValidationError(f"{value!r} is less than {self.schema['minimum']}")
-        if "maximum" in self.schema and value > self.schema["maximum"]:
-            raise ParamValidationError(f"{value!r} is greater than {self.schema['maximum']}")
+        import jsonschema
+
+        try:
+            jsonschema.validate(value, self.schema, format_checker=jsonschema.FormatChecker())
+        except jsonschema.ValidationError as err:
+            raise ParamValidationError(err.message) from None
+        except jsonschema.SchemaError as err:
+            raise ParamValidationError(f"invalid schema: {err.message}") from None
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -57,12 +46,6 @@ class Param:
 
     def __repr__(self) -> str:
         return f"Param({self.value!r})"
-
-
-def _is_type(value: Any, name: str) -> bool:
-    if name in ("integer", "number") and isinstance(value, bool):
-        return False
-    return isinstance(value, _TYPES.get(name, (object,)))
 
 
 class ParamsDict(dict[str, Any]):
@@ -87,9 +70,33 @@ def resolve_params(params: dict[str, Any] | None, overrides: dict[str, Any]) -> 
     for name, p in (params or {}).items():
         given = overrides.get(name, NOTSET)
         if isinstance(p, Param):
-            out[name] = p.resolve(given)
+            try:
+                out[name] = p.resolve(given)
+            except ParamValidationError as err:
+                raise ParamValidationError(f"Invalid input for param {name}: {err}") from None
         else:
             out[name] = p if given is NOTSET else given
     for name, value in overrides.items():
         out.setdefault(name, value)
     return out
+
+
+def param_specs(params: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """name -> {value, has_value, description, schema} of each Param, for the serialized DAG."""
+    return {
+        name: {"value": None if p.value is NOTSET else p.value, "has_value": p.value is not NOTSET,
+               "description": p.description, "schema": p.schema}
+        for name, p in (params or {}).items() if isinstance(p, Param)
+    }
+
+
+def validate_conf(specs: dict[str, dict[str, Any]] | None, conf: dict[str, Any] | None) -> None:
+    """Airflow's check when a run is triggered: every Param, overridden by conf, must
+    satisfy its schema; ParamValidationError("Invalid input for param NAME: reason")."""
+    for name, spec in (specs or {}).items():
+        default = spec.get("value") if spec.get("has_value", True) else NOTSET
+        param = Param(default, spec.get("description"), **(spec.get("schema") or {}))
+        try:
+            param.resolve((conf or {}).get(name, NOTSET))
+        except ParamValidationError as err:
+            raise ParamValidationError(f"Invalid input for param {name}: {err}") from None

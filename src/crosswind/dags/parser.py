@@ -71,7 +71,9 @@ def load_dag_file(path: str) -> list[DAG]:
     for d in closed:
         if os.path.abspath(d.fileloc or "") == path:
             found.setdefault(id(d), d)
-    return _validated(list(found.values()), path)
+    # A SubDagOperator's sub-DAG is part of its parent, not a DAG of its own.
+    kept = [d for d in found.values() if not getattr(d, "is_subdag", False)]
+    return _validated(kept, path)
 
 
 def _validated(dags: list[DAG], path: str) -> list[DAG]:

@@ -56,6 +56,7 @@ def _dag_columns(data: dict[str, Any], fileloc: str, now: datetime) -> dict[str,
         "fileloc": fileloc,
         "is_active": True,
         "description": data.get("description"),
+        "dag_display_name": _display_name(data.get("dag_display_name"), data["dag_id"]),
         "owners": list(data.get("owners") or []),
         "tags": list(data.get("tags") or []),
         "schedule": dataset_schedule.shown_schedule(data) or data.get("schedule")
@@ -69,6 +70,10 @@ def _dag_columns(data: dict[str, Any], fileloc: str, now: datetime) -> dict[str,
         "pools": sorted({t.get("pool") or "default_pool" for t in data.get("tasks", ())}),
         "last_parsed_time": now,
     }
+
+
+def _display_name(name: Any, default: str) -> str | None:
+    return None if not name or name == default else str(name)
 
 
 def _batches(values: list[str], size: int = 500) -> Iterator[list[str]]:

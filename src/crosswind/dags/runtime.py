@@ -122,3 +122,31 @@ class MemoryBackend(MemoryRuns):
     ) -> Any:
         raw = self.xcoms.get((dag_id, run_id, task_id, key, map_index))
         return None if raw is None else json.loads(raw)
+
+
+class OverlayBackend(MemoryBackend):
+    """XComs and runs in memory; Variables and Connections from `outer` (the database
+    when there is one): for sub-DAGs and `crosswind dags test` / `tasks test`."""
+
+    def __init__(self, outer: RuntimeBackend | None) -> None:
+        super().__init__()
+        self.outer = outer
+
+    def get_variable(self, key: str) -> str | None:
+        return self.outer.get_variable(key) if self.outer else super().get_variable(key)
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        if self.outer is None:
+            super().set_variable(key, value, description)
+        else:
+            self.outer.set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> None:
+        if self.outer is None:
+            super().delete_variable(key)
+        else:
+            self.outer.delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return self.outer.get_connection(conn_id) if self.outer else super().get_connection(
+            conn_id)

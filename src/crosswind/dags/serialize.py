@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crosswind.dags import dataset_schedule
-from crosswind.dags.params import param_defaults
+from crosswind.dags.params import param_defaults, param_specs
 from crosswind.dags.schedule import timetable_description, timetable_summary
 from crosswind.dags.trigger_rule import coerce_trigger_rule
 from crosswind.timetables.registry import probe
@@ -58,6 +58,7 @@ def serialize_task(task: Any) -> dict[str, Any]:
     cls = type(task)
     return {
         "task_id": task.task_id,
+        "task_display_name": task.task_display_name,
         "task_type": cls.__name__,
         "class_ref": {"module_path": cls.__module__, "class_name": cls.__name__},
         "owner": task.owner,
@@ -136,6 +137,7 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
     tasks = [serialize_task(dag.task_dict[tid]) for tid in sorted(dag.task_dict)]
     return {
         "dag_id": dag.dag_id,
+        "dag_display_name": dag.dag_display_name,
         "fileloc": os.path.abspath(dag.fileloc) if dag.fileloc else "",
         "description": dag.description,
         "doc_md": dag.doc_md,
@@ -153,7 +155,9 @@ def serialize_dag(dag: Any) -> dict[str, Any]:
         "tags": sorted(set(dag.tags)),
         "is_paused_upon_creation": dag.is_paused_upon_creation,
         "render_template_as_native_obj": bool(dag.render_template_as_native_obj),
+        "template_searchpath": list(dag.template_searchpath) or None,
         "params": _json_safe(param_defaults(dag.params)),
+        "param_specs": _json_safe(param_specs(dag.params)),
         "has_on_success_callback": _has_callback(dag.on_success_callback),
         "has_on_failure_callback": _has_callback(dag.on_failure_callback),
         "tasks": tasks,

@@ -20,6 +20,9 @@ from crosswind.dags.trigger_rule import TriggerRule
 TASK_DEFAULTS: dict[str, Any] = {
     "owner": "airflow",
     "email": None,
+    # Airflow 2's defaults: a task with `email` mails on failure and on retry.
+    "email_on_failure": True,
+    "email_on_retry": True,
     "retries": 0,
     "retry_delay": timedelta(seconds=300),
     "retry_exponential_backoff": False,
@@ -58,8 +61,6 @@ TASK_DEFAULTS: dict[str, Any] = {
 # Airflow arguments accepted for compatibility and not acted upon.
 IGNORED_ARGS = frozenset(
     {
-        "email_on_failure",
-        "email_on_retry",
         "sla",
         "executor_config",
         "run_as_user",

@@ -39,7 +39,10 @@ class TaskGroup(DependencyMixin):
         self.member_ids: list[str] = []
         if self.dag is not None:
             used = getattr(self.dag, "_task_group_ids", set())
-            if self.group_id in used or self.group_id in self.dag.task_dict:
+            taken = used | set(self.dag.task_dict)
+            if self.group_id in taken and add_suffix_on_collision:
+                self.group_id = _next_free(self.group_id, taken)
+            if self.group_id in taken:
                 raise DuplicateTaskIdFound(f"group_id '{self.group_id}' has already been added")
             self.dag._task_group_ids = used | {self.group_id}
 
@@ -86,3 +89,11 @@ class TaskGroup(DependencyMixin):
 
     def __repr__(self) -> str:
         return f"<TaskGroup: {self.group_id}>"
+
+
+def _next_free(group_id: str, taken: set[str]) -> str:
+    """Airflow's collision rule for groups: group_id__1, group_id__2, ..."""
+    n = 1
+    while f"{group_id}__{n}" in taken:
+        n += 1
+    return f"{group_id}__{n}"

@@ -39,32 +39,38 @@ class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment):
         return not jinja2.sandbox.is_internal_attribute(obj, attr)
 
 
-# Environments by (folder, native): building one costs ~2 ms, and it depends on nothing
-# else. The fork server fills this before forking, so task processes inherit it. The
-# environments keep no template cache (cache_size=0), so edited template files are seen.
-_ENVIRONMENTS: dict[tuple[str, bool], jinja2.Environment] = {}
+# Environments by (search path, native, user filters): building one costs ~2 ms, and it
+# depends on nothing else. The fork server fills this before forking, so task processes
+# inherit it. The environments keep no template cache (cache_size=0), so edited template
+# files are seen.
+_ENVIRONMENTS: dict[tuple[Any, ...], jinja2.Environment] = {}
 
 
 def make_environment(dag: Any) -> jinja2.Environment:
-    """The Jinja environment for a DAG: native or string output, file loader at its folder."""
+    """The Jinja environment for a DAG: native or string output, a file loader at its
+    folder then its template_searchpath, Airflow's filters then user_defined_filters."""
     folder = os.path.dirname(getattr(dag, "fileloc", "") or ".") or "."
+    paths = (folder, *(getattr(dag, "template_searchpath", None) or ()))
     native = bool(getattr(dag, "render_template_as_native_obj", False))
-    env = _ENVIRONMENTS.get((folder, native))
+    filters = tuple(sorted((getattr(dag, "user_defined_filters", None) or {}).items()))
+    key = (paths, native, filters)
+    env = _ENVIRONMENTS.get(key)
     if env is None:
-        env = _ENVIRONMENTS[(folder, native)] = _new_environment(folder, native)
+        env = _ENVIRONMENTS[key] = _new_environment(list(paths), native, dict(filters))
     return env
 
 
-def _new_environment(folder: str, native: bool) -> jinja2.Environment:
+def _new_environment(paths: list[str], native: bool, filters: dict[str, Any]) -> jinja2.Environment:
     cls = jinja2.nativetypes.NativeEnvironment if native else SandboxedEnvironment
     env = cls(
-        loader=jinja2.FileSystemLoader([folder, "/"]),
+        loader=jinja2.FileSystemLoader([*paths, "/"]),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.do"],
         cache_size=0,
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters.update(filters)
     return env
 
 

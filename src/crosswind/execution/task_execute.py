@@ -84,7 +84,8 @@ def _timeout(seconds: float | None, task_id: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _run_callbacks(callbacks: Any, context: dict[str, Any]) -> None:
+def run_callbacks(callbacks: Any, context: dict[str, Any]) -> None:
+    """Call one callback or each of a list; a callback's error is logged, never raised."""
     for callback in callbacks if isinstance(callbacks, list | tuple) else [callbacks]:
         if callback is None:
             continue
@@ -92,6 +93,20 @@ def _run_callbacks(callbacks: Any, context: dict[str, Any]) -> None:
             callback(context)
         except Exception:  # a callback error never changes the outcome
             log.exception("Error when executing %s callback", getattr(callback, "__name__", "?"))
+
+
+def send_alert_email(task: Any, context: dict[str, Any], exc: BaseException, *,
+                     retrying: bool) -> None:
+    """email_on_failure / email_on_retry to task.email; a sending error is only logged."""
+    wanted = task.email_on_retry if retrying else task.email_on_failure
+    if not task.email or not wanted:
+        return
+    from crosswind.dags.email import alert_message, send_email
+
+    try:
+        send_email(task.email, *alert_message(context, exc, retrying=retrying))
+    except Exception:
+        log.exception("Failed to send email to: %s", task.email)
 
 
 def _push_result(task: Any, ti: Any, result: Any) -> None:
@@ -125,7 +140,7 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
     try:
         outcome.rendered_fields = json_safe(render_template_fields(task, context))
         if next_method is None:  # Airflow runs these once per try, not again on resume
-            _run_callbacks(task.on_execute_callback, context)
+            run_callbacks(task.on_execute_callback, context)
             if callable(getattr(task, "pre_execute", None)):
                 task.pre_execute(context)
         timeout = task.execution_timeout.total_seconds() if task.execution_timeout else None
@@ -157,7 +172,7 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
     except AirflowSkipException as exc:
         log.info("Skipping task %s: %s", task.task_id, exc)
         outcome.state, outcome.retryable = "skipped", False
-        _run_callbacks(task.on_skipped_callback, context)
+        run_callbacks(task.on_skipped_callback, context)
         return
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any task error fails the try
         outcome.error = redact(traceback.format_exc())
@@ -166,10 +181,11 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
         context["exception"] = exc
         will_retry = outcome.retryable and ti.try_number <= ti.max_tries
         log.error("Task %s failed%s", task.task_id, ", will retry" if will_retry else "")
-        _run_callbacks(task.on_retry_callback if will_retry else task.on_failure_callback, context)
+        run_callbacks(task.on_retry_callback if will_retry else task.on_failure_callback, context)
+        send_alert_email(task, context, exc, retrying=will_retry)
         return
     outcome.state, outcome.retryable = "success", False
     outcome.return_value = result
     outcome.follow_task_ids = ti.follow_task_ids
     outcome.skip_downstream = ti.skip_downstream
-    _run_callbacks(task.on_success_callback, context)
+    run_callbacks(task.on_success_callback, context)

@@ -19,6 +19,8 @@ class DagModel(Base):
     is_paused: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Airflow 2.9's dag_display_name when the DAG sets one (the API shows dag_id otherwise).
+    dag_display_name: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     owners: Mapped[list[str]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

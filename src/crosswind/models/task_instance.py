@@ -39,6 +39,8 @@ class TaskInstance(Base):
     queue: Mapped[str] = mapped_column(String(256), default="default")
     priority_weight: Mapped[int] = mapped_column(Integer, default=1)
     operator: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # Airflow 2.9's task_display_name when the task sets one (the API shows task_id otherwise).
+    task_display_name: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     queued_when: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     queued_by_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

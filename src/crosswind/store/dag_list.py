@@ -25,7 +25,8 @@ DATETIMES = ("last_parsed_time", "next_dagrun", "next_dagrun_data_interval_start
              "next_dagrun_data_interval_end", "next_dagrun_create_after")
 JSONS = ("owners", "tags", "schedule")
 PLAIN = ("dag_id", "fileloc", "is_paused", "is_active", "description", "timetable_description",
-         "max_active_runs", "max_active_tasks", "has_task_concurrency_limits")
+         "max_active_runs", "max_active_tasks", "has_task_concurrency_limits",
+         "dag_display_name")
 
 
 def _iso(value: Any) -> str | None:

@@ -46,6 +46,8 @@ def task_instance_rows(dag: dict[str, Any], run_id: str) -> list[TaskInstance]:
             queue=t.get("queue") or "default",
             priority_weight=int(t.get("priority_weight_total", t.get("priority_weight", 1))),
             operator=t.get("task_type"),
+            task_display_name=(t.get("task_display_name")
+                               if t.get("task_display_name") != t["task_id"] else None),
         )
         for t in dag["tasks"]
     ]

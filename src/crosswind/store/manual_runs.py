@@ -45,8 +45,16 @@ def create_manual_run(
     creating_user: str | None = None,
     idempotency_key: str | None = None,
 ) -> DagRun:
-    """Insert a queued manual run of `dag_id`; NotFound / AlreadyExists as dag_runs.create_run."""
+    """Insert a queued manual run of `dag_id`; NotFound / AlreadyExists as dag_runs.create_run,
+    InvalidInput when conf breaks the DAG's params (nothing is created)."""
+    from crosswind.dags.exceptions import ParamValidationError
+    from crosswind.dags.params import validate_conf
+
     dag = dag_runs.serialized(session, dag_id)
+    try:
+        validate_conf(dag.get("param_specs"), conf)
+    except ParamValidationError as err:
+        raise InvalidInput(str(err)) from None
     return dag_runs.create_run(
         session,
         dag,

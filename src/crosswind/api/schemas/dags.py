@@ -33,7 +33,7 @@ def render_dag(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool) ->
     """Airflow's DAG object (+ seed fields) from a wire-ready row (`crosswind.store.dag_list`)."""
     return {
         "dag_id": row["dag_id"],
-        "dag_display_name": row["dag_id"],
+        "dag_display_name": row.get("dag_display_name") or row["dag_id"],
         "root_dag_id": None,
         "is_paused": row["is_paused"],
         "is_active": row["is_active"],
@@ -63,11 +63,15 @@ def render_dag(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool) ->
     }
 
 
-def render_params(params: dict[str, Any] | None) -> dict[str, Any]:
-    """Airflow 2 dumps each param as a serialized `Param` object."""
+def render_params(params: dict[str, Any] | None,
+                  specs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Airflow 2 dumps each param as a serialized `Param` object (with its description and
+    schema when the DAG declared a Param)."""
+    specs = specs or {}
     return {
-        k: {"__class": "airflow.models.param.Param", "value": v, "description": None,
-            "schema": {}}
+        k: {"__class": "airflow.models.param.Param", "value": v,
+            "description": (specs.get(k) or {}).get("description"),
+            "schema": (specs.get(k) or {}).get("schema") or {}}
         for k, v in (params or {}).items()
     }
 
@@ -95,10 +99,11 @@ def render_detail(row: Mapping[str, Any], dialect: Dialect, *, has_errors: bool,
         dag_run_timeout=time_delta(data.get("dagrun_timeout")),
         dataset_expression=data.get("dataset_expression"),
         doc_md=data.get("doc_md"),
-        params=render_params(data.get("params")),
+        params=render_params(data.get("params"), data.get("param_specs")),
         is_paused_upon_creation=data.get("is_paused_upon_creation"),
         last_parsed=row["last_parsed_time"],
-        template_search_path=None,
+        template_search_path=data.get("template_searchpath"),
+        dag_display_name=data.get("dag_display_name") or out["dag_id"],
         render_template_as_native_obj=bool(data.get("render_template_as_native_obj")),
     )
     return out
@@ -111,7 +116,7 @@ def render_task(task: dict[str, Any], dag: dict[str, Any]) -> dict[str, Any]:
     return {
         "class_ref": task.get("class_ref") or {},
         "task_id": task["task_id"],
-        "task_display_name": task["task_id"],
+        "task_display_name": task.get("task_display_name") or task["task_id"],
         "dag_id": dag["dag_id"],
         "task_type": task.get("task_type"),
         "owner": task.get("owner"),

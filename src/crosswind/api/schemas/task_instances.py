@@ -30,7 +30,7 @@ def render_ti(ti: TaskInstance, run: DagRun) -> dict[str, Any]:
     # try_number is shown as stored: the scheduler increments it when it queues a try.
     return {
         "task_id": ti.task_id,
-        "task_display_name": ti.task_id,
+        "task_display_name": ti.task_display_name or ti.task_id,
         "dag_id": ti.dag_id,
         "dag_run_id": ti.run_id,
         "run_id": ti.run_id,

@@ -101,9 +101,10 @@ class BashOperator(BaseOperator):
             )
         return last_line
 
-    def _stream_output(self, process: subprocess.Popen[bytes]) -> str | None:
+    def _stream_output(self, process: subprocess.Popen[bytes]) -> str:
+        """Echo the output; returns its last line ('' when there was none, as Airflow)."""
         assert process.stdout is not None
-        last_line = None
+        last_line = ""
         _out("Output:")
         for raw in iter(process.stdout.readline, b""):
             last_line = raw.decode(self.output_encoding, errors="backslashreplace").rstrip("\n")

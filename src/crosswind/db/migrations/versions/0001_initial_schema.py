@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 15:09:11.871704
+Create Date: 2026-12-02 15:14:34.526094
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('is_paused', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('dag_display_name', sa.String(length=2000), nullable=True),
     sa.Column('owners', sa.JSON(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('schedule', sa.JSON(), nullable=False),
@@ -204,6 +205,7 @@ def upgrade() -> None:
     sa.Column('queue', sa.String(length=256), nullable=False),
     sa.Column('priority_weight', sa.Integer(), nullable=False),
     sa.Column('operator', sa.String(length=1000), nullable=True),
+    sa.Column('task_display_name', sa.String(length=2000), nullable=True),
     sa.Column('queued_when', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('queued_by_job_id', sa.Integer(), nullable=True),
     sa.Column('next_retry_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
