@@ -6,9 +6,10 @@ Per request this costs one indexed lookup: argon2 runs only on the first use of 
 secret. `last_used_at` is written at most once a minute per token, and a user's `last_login`
 and `login_count` only on a fresh password login (argon2 ran), so reads stay reads.
 
-`authenticate` runs on the event loop: the usual path (one sub-millisecond lookup) is cheaper
-inline than a hop to the thread pool; the slow parts (argon2 on a credential's first use,
-the once-a-minute `last_used_at` write) are sent to the thread pool.
+`authenticate` runs on the event loop. On SQLite the usual path (one sub-millisecond lookup
+in a local file) is cheaper inline than a hop to the thread pool; on PostgreSQL the lookup
+goes to the thread pool, so a slow network round trip never stalls the loop. The slow parts
+(argon2 on a credential's first use, the once-a-minute `last_used_at` write) always go there.
 """
 
 from __future__ import annotations
@@ -104,14 +105,27 @@ def too_many(exc: Throttled) -> HTTPException:
     return HTTPException(429, str(exc), headers={"Retry-After": str(max(1, round(exc.wait)))})
 
 
+async def _off_loop(state: AppState, fn: Any, *args: Any) -> Any:
+    """Run a blocking lookup: inline on SQLite (a local read, cheaper than a thread hop),
+    in the thread pool on a networked database, whose round trip must not stall every
+    other request on the event loop."""
+    if state.db.engine.dialect.name == "sqlite":
+        return fn(*args)
+    return await run_in_threadpool(fn, *args)
+
+
+def _first(state: AppState, stmt: Any, params: dict[str, Any]) -> Any:
+    with state.db.engine.connect() as conn:  # Core, not a Session: this runs on every request
+        return conn.execute(stmt, params).first()
+
+
 async def _basic(state: AppState, raw: str, client: str | None) -> Principal:
     try:
         decoded = base64.b64decode(raw, validate=True).decode()
         username, _, password = decoded.partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise unauthorized("malformed Basic credentials") from None
-    with state.db.engine.connect() as conn:  # Core, not a Session: this runs on every request
-        user = conn.execute(_USER_BY_NAME, {"username": username}).first()
+    user = await _off_loop(state, _first, state, _USER_BY_NAME, {"username": username})
     if (user is not None and user.is_active
             and state.credentials.matches(username, password, user.password_hash)):
         return Principal(user.id, user.username, user.role)  # verified before: no argon2
@@ -158,11 +172,11 @@ def _fresh_login(state: AppState, user: Any, username: str, password: str,
     return None
 
 
-def _cookie(state: AppState, request: Request, secret: str) -> Principal:
+async def _cookie(state: AppState, request: Request, secret: str) -> Principal:
     """A browser session (`crosswind.api.sessions`): state-changing requests must carry its
     CSRF token, so another site cannot make a signed-in browser act. These 401s challenge
     Bearer only: a Basic challenge would pop the browser's password dialog over the UI."""
-    found = sessions.lookup(state, secret)
+    found = await _off_loop(state, sessions.lookup, state, secret)
     if found is None:
         raise HTTPException(401, "session expired or signed out",
                             headers={"WWW-Authenticate": 'Bearer realm="Crosswind"'})
@@ -192,8 +206,8 @@ def _touch(state: AppState, token_id: int, now: datetime) -> None:
 
 async def _bearer(state: AppState, secret: str) -> Principal:
     now = utcnow()
-    with state.db.engine.connect() as conn:
-        token = conn.execute(_TOKEN_BY_HASH, {"digest": token_digest(secret.strip())}).first()
+    token = await _off_loop(state, _first, state, _TOKEN_BY_HASH,
+                            {"digest": token_digest(secret.strip())})
     if token is None:
         raise unauthorized("invalid or revoked token")
     if not token.is_active:
@@ -217,7 +231,7 @@ async def authenticate(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if not header:
         if secret := request.cookies.get(sessions.COOKIE):
-            return _cookie(state, request, secret)
+            return await _cookie(state, request, secret)
         raise unauthorized("authentication required")
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
