@@ -3,12 +3,15 @@ dag.test() on the same DAG shapes (index order, cross product, zero length, redu
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crosswind import DAG, task
+from crosswind.dags.dagbag import DagBag
 from crosswind.dags.local_run import run_dag_locally
 from crosswind.dags.mapping import MappedOperator
 from crosswind.dags.runtime import MemoryBackend
@@ -231,3 +234,28 @@ def test_upstream_push_checked_for_mapping(monkeypatch: pytest.MonkeyPatch) -> N
     states, _, _ = _run(dag)
     assert states["nothing"] == "failed" and states["a"] == "upstream_failed"
     assert states["too_long"] == "failed" and states["b"] == "upstream_failed"
+
+
+AIRFLOW_EXAMPLES = Path("/work/afvenv/lib/python3.11/site-packages/airflow/example_dags")
+# What Airflow 2.11.2's dag.test() gives for its mapping examples (task -> index states).
+EXAMPLE_OUTCOMES = {
+    "example_dynamic_task_mapping": {"add_one": ["success"] * 3, "sum_it": ["success"]},
+    "example_dynamic_task_mapping_with_no_taskflow_operators": {
+        "add_one": ["success"] * 3, "sum_it": ["success"]},
+}
+
+
+@pytest.mark.skipif(not AIRFLOW_EXAMPLES.is_dir(), reason="Airflow's example DAGs not installed")
+def test_airflow_mapping_examples_end_as_on_airflow(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Airflow's own example files, read from its installation (not copied here)."""
+    for name in EXAMPLE_OUTCOMES:
+        shutil.copy(AIRFLOW_EXAMPLES / f"{name}.py", tmp_path / f"{name}.py")
+    bag = DagBag(tmp_path)
+    assert bag.import_errors == {}
+    for dag_id, expected in EXAMPLE_OUTCOMES.items():
+        per_index: dict[str, list[str]] = {}
+        states = run_dag_locally(bag.dags[dag_id], backend=MemoryBackend(),
+                                 map_states=per_index)
+        assert {t: per_index.get(t, [s]) for t, s in states.items()} == expected
+    assert capsys.readouterr().out.count("Total was 9") == 2
