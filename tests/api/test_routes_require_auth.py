@@ -56,6 +56,7 @@ ROUTES = _route_table(Path(__import__("tempfile").mkdtemp(prefix="cw-routes-")))
 
 
 def _fill(path: str) -> str:
+    path = re.sub(r"\{[^}]+:int\}", "0", path)  # an int convertor matches digits only
     return re.sub(r"\{[^}]+\}", "dummy", path)
 
 

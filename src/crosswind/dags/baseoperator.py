@@ -51,6 +51,7 @@ class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
     # Airflow's "start from trigger"; Crosswind always starts a try in a worker.
     start_trigger_args: Any = None
     start_from_trigger: bool = False
+    is_mapped: ClassVar[bool] = False  # MappedOperator (dags/mapping.py) says True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -90,6 +91,13 @@ class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
         if group is not None:
             group.add(self)
         setup_teardown.register(self)  # inside `with setup >> teardown:`
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """Dynamic task mapping: `Op.partial(task_id=..., ...).expand(arg=[...])`."""
+        from crosswind.dags.mapping import OperatorPartial
+
+        return OperatorPartial(cls, kwargs)
 
     def _normalize_args(self) -> None:
         self.trigger_rule = coerce_trigger_rule(self.trigger_rule)

@@ -138,9 +138,19 @@ class TaskInstanceRef:
         return None
 
     def _pull_one(self, task_id: str, dag_id: str | None, key: str) -> Any:
+        if (dag_id is None or dag_id == self.dag_id) and self._is_mapped(task_id):
+            from crosswind.dags.mapping import LazyXComSequence
+
+            return LazyXComSequence(get_backend(), self.dag_id, self.run_id, task_id, key)
         return get_backend().xcom_pull(
             dag_id=dag_id or self.dag_id, run_id=self.run_id, task_id=task_id, key=key
         )
+
+    def _is_mapped(self, task_id: str) -> bool:
+        """A mapped task's XCom is every map index's value (Airflow's lazy sequence)."""
+        dag = getattr(self.task, "_dag", None)
+        other = dag.task_dict.get(task_id) if dag is not None else None
+        return bool(getattr(other, "is_mapped", False))
 
     def __repr__(self) -> str:
         return f"<TaskInstance: {self.dag_id}.{self.task_id} {self.run_id} [running]>"

@@ -17,6 +17,7 @@ from crosswind.dags import setup_teardown
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.dag import DAG, DagContext
 from crosswind.dags.dependency import DependencyMixin
+from crosswind.dags.mapping import NOTSET
 from crosswind.dags.operators.python import (
     BranchPythonOperator,
     PythonOperator,
@@ -38,6 +39,19 @@ class XComArg(DependencyMixin, setup_teardown.XComArgSetupTeardownMixin):
     def resolve(self, context: dict[str, Any]) -> Any:
         return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
+    def map(self, fn: Callable[[Any], Any]) -> XComArg:
+        """A lazy sequence of fn(item) for each item of this XCom (dynamic task mapping)."""
+        from crosswind.dags.xcom_arg_ops import MapXComArg
+
+        return MapXComArg(self, fn)
+
+    def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> XComArg:
+        """Items of this and the other XComs paired by position (shortest, or longest with
+        fillvalue given)."""
+        from crosswind.dags.xcom_arg_ops import make_zip_arg
+
+        return make_zip_arg(self, others, fillvalue)
+
     def set_upstream(self, other: Any) -> None:
         self.operator.set_upstream(other)
 
@@ -51,7 +65,8 @@ class XComArg(DependencyMixin, setup_teardown.XComArgSetupTeardownMixin):
 def find_xcom_args(value: Any) -> list[XComArg]:
     """Every XComArg inside value (lists, tuples, dicts)."""
     if isinstance(value, XComArg):
-        return [value]
+        refs = getattr(value, "references", None)  # .map() / .zip(): what they read
+        return refs() if callable(refs) else [value]
     if isinstance(value, list | tuple | set):
         return [x for item in value for x in find_xcom_args(item)]
     if isinstance(value, dict):
@@ -83,7 +98,8 @@ class _TaskDecorator:
         self.operator_class = operator_class
         self.kwargs = kwargs
 
-    def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+    def prepare(self) -> tuple[str, dict[str, Any], bool]:
+        """(task_id, operator options, multiple_outputs) of the next task made from this."""
         options = dict(self.kwargs)
         dag = options.get("dag") or DagContext.get_current_dag()
         name = options.pop("task_id", None) or self.function.__name__
@@ -94,6 +110,10 @@ class _TaskDecorator:
         multiple = options.pop("multiple_outputs", None)
         if multiple is None:
             multiple = _returns_dict(self.function)
+        return task_id, options, bool(multiple)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+        task_id, options, multiple = self.prepare()
         flags = setup_teardown.decorator_flags(self, options)
         op = self.operator_class(
             task_id=task_id,
@@ -112,10 +132,16 @@ class _TaskDecorator:
         new = _TaskDecorator(self.function, self.operator_class, {**self.kwargs, **kwargs})
         return setup_teardown.keep_flags(self, new)
 
-    def expand(self, **_: Any) -> Any:
-        raise NotImplementedError("Dynamic task mapping (.expand) is not supported by Crosswind")
+    def partial(self, **kwargs: Any) -> Any:
+        from crosswind.dags.mapping import TaskFlowPartial
 
-    partial = expand
+        return TaskFlowPartial(self, kwargs)
+
+    def expand(self, **mapped: Any) -> XComArg:
+        return self.partial().expand(**mapped)
+
+    def expand_kwargs(self, value: Any, *, strict: bool = True) -> XComArg:
+        return self.partial().expand_kwargs(value, strict=strict)
 
 
 def _returns_dict(function: Callable[..., Any]) -> bool:

@@ -1,7 +1,8 @@
 """DAG.test(): run a whole DAG once, in-process, with an in-memory runtime backend.
 
 Tasks run in dependency order; trigger rules, branching and short-circuit skips are
-applied the way the scheduler does, retries happen immediately (no retry_delay).
+applied the way the scheduler does, retries happen immediately (no retry_delay). A mapped
+task runs once per map index (none: skipped); its downstream tasks see every index's state.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ def run_dag_locally(
     conf: dict[str, Any] | None = None,
     logical_date: datetime | None = None,
     backend: MemoryBackend | None = None,
+    map_states: dict[str, list[str]] | None = None,
 ) -> dict[str, str]:
-    """Run every task of dag once; returns task_id -> final state."""
+    """Run every task of dag once; returns task_id -> final state (for a mapped task: the
+    worst of its indexes'; map_states, when given, gets each mapped task's index states)."""
     _console_logging()
     dag.validate()
     run = _run_info(dag, logical_date, conf)
@@ -39,6 +42,7 @@ def run_dag_locally(
         previous = None
     set_backend(backend or MemoryBackend())
     states: dict[str, str] = {}
+    mapped: dict[str, list[str]] = map_states if map_states is not None else {}
     # Same rules as the scheduler: indirect setups, teardowns' all_done_setup_success.
     table = graph.task_table(dag.tasks)
     indirect = graph.indirect_setups(table)
@@ -47,9 +51,13 @@ def run_dag_locally(
             if task.task_id in states:
                 continue
             decision = graph.task_verdict(
-                table, task.task_id, states, indirect.get(task.task_id))
+                table, task.task_id, states, indirect.get(task.task_id), mapped)
             if decision != "run":
                 states[task.task_id] = decision or "upstream_failed"
+                continue
+            if task.is_mapped:
+                mapped[task.task_id] = _run_mapped(dag, task, run)
+                states[task.task_id] = _summary(mapped[task.task_id])
                 continue
             outcome = _run_tries(dag, task, run)
             states[task.task_id] = outcome.state
@@ -107,17 +115,19 @@ def _run_info(dag: Any, logical_date: datetime | None, conf: dict[str, Any] | No
     )
 
 
-def _run_tries(dag: Any, task: Any, run: Any, retries: bool = True) -> Any:
+def _run_tries(dag: Any, task: Any, run: Any, retries: bool = True,
+               map_index: int = -1) -> Any:
     """Every try of one task (retries at once); logs the failing try's traceback."""
     from crosswind.dags.context import TIInfo, build_context
     from crosswind.execution.task_execute import execute_task
     from crosswind.triggers.inline import run_to_end
 
     for try_number in range(1, (task.retries if retries else 0) + 2):
-        ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries)
+        ti = TIInfo(task.task_id, try_number=try_number, max_tries=task.retries,
+                    map_index=map_index)
         log.info("Running task %s (try %d) of %s", task.task_id, try_number, dag.dag_id)
         # Deferral and reschedule continue the same try here (triggers inline).
-        outcome = run_to_end(lambda method, kwargs, ti=ti: execute_task(
+        outcome = run_to_end(lambda method, kwargs, ti=ti, task=task: execute_task(
             task, build_context(dag=dag, task=task, run=run, ti=ti), method, kwargs))
         if outcome.state == "failed" and outcome.error:
             log.error("Task %s failed with exception:\n%s", task.task_id,
@@ -143,6 +153,28 @@ def run_task_locally(dag: Any, task_id: str, logical_date: datetime | None = Non
         return str(_run_tries(dag, task, run, retries=False).state)
     finally:
         set_backend(previous)
+
+
+def _run_mapped(dag: Any, task: Any, run: Any) -> list[str]:
+    """Every map index of task, in order; no index at all is one "skipped"."""
+    from crosswind.dags.context import TIInfo, build_context
+    from crosswind.dags.mapping import expand_length
+
+    context = build_context(dag=dag, task=task, run=run, ti=TIInfo(task.task_id))
+    try:
+        length = expand_length(task, context)
+    except Exception:  # noqa: BLE001 - upstream value unusable: the task cannot run
+        return ["upstream_failed"]
+    if length == 0:
+        return ["skipped"]
+    return [_run_tries(dag, task, run, map_index=i).state for i in range(length)]
+
+
+def _summary(states: list[str]) -> str:
+    for worst in ("failed", "upstream_failed", "success", "skipped"):
+        if worst in states:
+            return worst
+    return states[0]
 
 
 def _apply_skips(dag: Any, task: Any, outcome: Any, states: dict[str, str]) -> None:

@@ -28,6 +28,9 @@ class RuntimeBackend(Protocol):
     def xcom_pull(
         self, *, dag_id: str, run_id: str, task_id: str, key: str, map_index: int = -1
     ) -> Any: ...
+    def xcom_pull_mapped(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str
+    ) -> list[Any]: ...
     # Cross-DAG (TriggerDagRunOperator, ExternalTaskSensor): see runtime_runs.py.
     def trigger_dag_run(
         self, dag_id: str, *, run_id: str | None, logical_date: datetime,
@@ -122,6 +125,13 @@ class MemoryBackend(MemoryRuns):
     ) -> Any:
         raw = self.xcoms.get((dag_id, run_id, task_id, key, map_index))
         return None if raw is None else json.loads(raw)
+
+    def xcom_pull_mapped(self, *, dag_id: str, run_id: str, task_id: str, key: str
+                         ) -> list[Any]:
+        """Every map index's value (index >= 0), in map_index order."""
+        found = sorted((k[4], raw) for k, raw in self.xcoms.items()
+                       if k[:4] == (dag_id, run_id, task_id, key) and k[4] >= 0)
+        return [json.loads(raw) for _, raw in found]
 
 
 class OverlayBackend(MemoryBackend):

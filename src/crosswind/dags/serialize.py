@@ -55,7 +55,7 @@ def _effective_start(dag: Any) -> datetime | None:
 
 
 def serialize_task(task: Any) -> dict[str, Any]:
-    cls = type(task)
+    cls = getattr(task, "operator_class", type(task))  # a mapped task: the class it maps
     return {
         "task_id": task.task_id,
         "task_display_name": task.task_display_name,
@@ -86,14 +86,15 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "doc_md": task.doc_md,
         "start_date": _iso(task.start_date),
         "end_date": _iso(task.end_date),
-        "is_mapped": False,
-        "is_setup": bool(task.is_setup),
-        "is_teardown": bool(task.is_teardown),
-        "on_failure_fail_dagrun": bool(task.on_failure_fail_dagrun),
+        "is_mapped": bool(task.is_mapped),
+        "is_setup": bool(getattr(task, "is_setup", False)),
+        "is_teardown": bool(getattr(task, "is_teardown", False)),
+        "on_failure_fail_dagrun": bool(getattr(task, "on_failure_fail_dagrun", False)),
         "extra_links": [_link_ref(link) for link in _links(task)],
         "has_on_failure_callback": _has_callback(task.on_failure_callback),
         "has_on_retry_callback": _has_callback(task.on_retry_callback),
         "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
         **dataset_schedule.task_fields(task),
         **_operator_fields(task),
     }

@@ -125,20 +125,28 @@ def setup_verdict(setup_ids: Iterable[str], states: Mapping[str, str | None]) ->
 
 
 def task_verdict(tasks: Tasks, task_id: str, states: Mapping[str, str | None],
-                 indirect: Iterable[str] | None = None) -> str | None:
+                 indirect: Iterable[str] | None = None,
+                 expanded: Mapping[str, list[str | None]] | None = None) -> str | None:
     """A waiting task's verdict ("run", "skipped", "upstream_failed" or None to wait):
     its indirect setups first (one failed or skipped decides, not all succeeded waits),
-    then its trigger rule over its direct upstreams (tasks not in `states` are ignored)."""
+    then its trigger rule over its direct upstreams (tasks not in `states` are ignored).
+    `expanded` holds the states of every map index of expanded mapped tasks: their
+    downstream tasks decide on all of them."""
+    expanded = expanded or {}
     indirect = [s for s in indirect or () if s in states]
     if indirect:
         setups = setup_verdict(indirect, states)
         if setups is not None:
             return None if setups == "wait" else setups
-    upstream = [u for u in _edges(tasks, task_id, _UP) if u in states]
+    upstream = [u for u in _edges(tasks, task_id, _UP) if u in states or u in expanded]
+
+    def of(u: str) -> list[str]:
+        return [s or "none" for s in (expanded[u] if u in expanded else [states[u]])]
+
     return evaluate_trigger_rule(
         tasks[task_id].get("trigger_rule") or "all_success",
-        [states[u] or "none" for u in upstream],
-        [states[u] or "none" for u in upstream if is_setup(tasks, u)],
+        [s for u in upstream for s in of(u)],
+        [s for u in upstream if is_setup(tasks, u) for s in of(u)],
     )
 
 

@@ -58,6 +58,13 @@ class DbBackend(DbRunsMixin):
             XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
             XCom.map_index == map_index, XCom.key == key)))
 
+    def xcom_pull_mapped(self, *, dag_id: str, run_id: str, task_id: str, key: str
+                         ) -> list[Any]:
+        """Every map index's value (index >= 0) of a mapped task, in map_index order."""
+        return fast_db.read(self.db, lambda s: list(s.scalars(select(XCom.value).where(
+            XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
+            XCom.key == key, XCom.map_index >= 0).order_by(XCom.map_index))))
+
     def dataset_events(self, uri: str | None = None, alias: str | None = None,
                        consumed_by: tuple[str, str] | None = None) -> list[dict[str, Any]]:
         """inlet_events: every event of a dataset (or through an alias), oldest first;

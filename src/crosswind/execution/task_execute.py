@@ -28,6 +28,7 @@ from crosswind.dags.exceptions import (
     AirflowTaskTimeout,
     TaskDeferred,
 )
+from crosswind.dags.mapping import check_push_for_mapping
 from crosswind.dags.masking import redact
 from crosswind.dags.runtime import pop_context, push_context
 from crosswind.dags.templating import render_template_fields
@@ -45,6 +46,7 @@ class TaskOutcome:
     skip_downstream: bool = False  # short-circuit: skip everything downstream
     return_value: Any = None
     defer: dict[str, Any] | None = None  # deferred: see deferral_outcome()
+    rendered_map_index: str | None = None  # a mapped task's map_index_template, rendered
     reschedule_date: datetime | None = None  # up_for_reschedule: when to poke again
 
 
@@ -122,16 +124,39 @@ def execute_task(task: Any, context: dict[str, Any], next_method: str | None = N
                  next_kwargs: dict[str, Any] | None = None) -> TaskOutcome:
     """Run one try of task with context (from build_context); never raises for task errors.
     With next_method, the try resumes a deferred task there instead of in execute()."""
-    task = copy.copy(task)  # rendering mutates fields; keep the parsed DAG pristine
     ti = context["ti"]
-    context["task"] = ti.task = task
     outcome = TaskOutcome(state="failed", retryable=True)
     push_context(context)
     try:
+        if getattr(task, "is_mapped", False):  # the operator of this map index
+            try:
+                task = task.unmap(context)
+            except Exception:  # noqa: BLE001 - a mapped argument that cannot resolve
+                outcome.error = redact(traceback.format_exc())
+                return outcome
+        else:
+            task = copy.copy(task)  # rendering mutates fields; keep the parsed DAG pristine
+        context["task"] = ti.task = task
         _execute(task, context, outcome, next_method, next_kwargs)
+        outcome.rendered_map_index = _render_map_index(task, context)
     finally:
         pop_context()
     return outcome
+
+
+def _render_map_index(task: Any, context: dict[str, Any]) -> str | None:
+    """map_index_template rendered with the try's context (after the task ran, so a
+    TaskFlow task may set context values it uses), as Airflow 2.9+ does."""
+    template = getattr(task, "map_index_template", None)
+    if not template or context["ti"].map_index < 0:
+        return None
+    from crosswind.dags.templating import make_environment
+
+    try:
+        return str(make_environment(task.dag).from_string(template).render(**context))
+    except Exception:
+        log.warning("Could not render map_index_template %r", template, exc_info=True)
+        return None
 
 
 def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
@@ -152,6 +177,7 @@ def _execute(task: Any, context: dict[str, Any], outcome: TaskOutcome,
             result = dataset_context.drain(returned, context)
         if callable(getattr(task, "post_execute", None)):
             task.post_execute(context, result)
+        check_push_for_mapping(task, result)
         _push_result(task, ti, result)
     except TaskDeferred as exc:
         from crosswind.triggers.deferral import deferral_outcome

@@ -158,6 +158,7 @@ def _result(item: WorkItem, outcome: TaskOutcome, backend: DbBackend, dag: Any) 
     else:
         result = try_records.failed_result(item, end, outcome.error or "", outcome.retryable)
     result.rendered_fields = outcome.rendered_fields or None
+    result.rendered_map_index = outcome.rendered_map_index
     result.xcoms = [[k[4], v] for k, v in backend.pending.items()]
     if outcome.state == "success":
         result.skip = sorted(_to_skip(item, outcome, dag))

@@ -53,6 +53,7 @@ class TryResult:
     dataset_events: list[dict[str, Any]] = field(default_factory=list)
     defer: dict[str, Any] | None = None  # deferred: trigger and where to resume
     start: str | None = None  # deferred / up_for_reschedule: when this part of the try began
+    rendered_map_index: str | None = None  # a mapped task's map_index_template, rendered
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict(): that deep-copies every value, and this runs per try.
@@ -81,7 +82,7 @@ _MARK_RESUME = TIT.update().where(
          unixname=UNIXNAME, pid=None, last_heartbeat_at=_p("p_now", TIT.c.start_date),
          next_retry_at=None)
 _CLEAR_XCOM = XCT.delete().where(XCT.c.dag_id == _p("p_dag"), XCT.c.run_id == _p("p_run"),
-                                 XCT.c.task_id == _p("p_task"))
+                                 XCT.c.task_id == _p("p_task"), XCT.c.map_index == _p("p_map"))
 _TRY_KEY = (TRY.c.dag_id == _p("p_dag"), TRY.c.run_id == _p("p_run"),
             TRY.c.task_id == _p("p_task"), TRY.c.map_index == _p("p_map"),
             TRY.c.try_number == _p("p_n"))
@@ -94,6 +95,7 @@ _FINAL = TIT.update().where(
 ).values(state=_p("p_state"), end_date=_p("p_end", TIT.c.end_date),
          next_retry_at=_p("p_retry", TIT.c.next_retry_at), duration=_p("p_dur"),
          rendered_fields=_p("p_rf", TIT.c.rendered_fields), next_method=None, next_kwargs=None,
+         rendered_map_index=_p("p_rmi", TIT.c.rendered_map_index),
          trigger_id=None, trigger_timeout=None)
 _TRY_FINAL = TRY.update().where(*_TRY_KEY).values(
     state=_p("p_state"), end_date=_p("p_end", TRY.c.end_date), error=_p("p_err"))
@@ -140,6 +142,7 @@ def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
     won = c.execute(_FINAL, {
         "p_id": item.ti_id, "p_n": item.try_number, "p_state": r.state, "p_end": end,
         "p_retry": _dt(r.next_retry_at), "p_rf": r.rendered_fields or None,
+        "p_rmi": r.rendered_map_index,
         "p_dur": (end - start).total_seconds() if start and end else None,
     }).rowcount
     c.execute(_TRY_FINAL, {**_key(item), "p_state": r.state, "p_end": end, "p_err": r.error})

@@ -47,6 +47,8 @@ class TaskInstance(Base):
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     rendered_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # A mapped task's map_index_template, rendered by its try (Airflow's rendered_map_index).
+    rendered_map_index: Mapped[str | None] = mapped_column(String(250), nullable=True)
     executor_config: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Deferral (Airflow's names): the trigger waited on, where the try resumes, and when
     # the wait times out. next_kwargs is encoded by crosswind.triggers.serde.

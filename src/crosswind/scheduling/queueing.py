@@ -3,8 +3,9 @@
 Limits (Airflow 2): executor open slots (parallelism), pool slots (queued + running
 pool_slots never exceed `pools.slots`; -1 = unlimited; a TI whose pool does not exist
 waits, as Airflow's scheduler leaves it scheduled), the DAG's max_active_tasks and a
-task's max_active_tis_per_dag. Queuing increments try_number; the executor gets the
-items only after the caller commits.
+task's max_active_tis_per_dag and max_active_tis_per_dagrun (map indexes of a mapped
+task in one run). Queuing increments try_number; the executor gets the items only after
+the caller commits.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class Limits:
         }
         self._session = session
         self._task_used: Counter[tuple[str, str]] | None = None
+        self._run_task_used: Counter[tuple[str, str, str]] | None = None
 
     @property
     def task_used(self) -> Counter[tuple[str, str]]:
@@ -96,6 +98,16 @@ class Limits:
                 .where(TI.state.in_(ACTIVE)).group_by(TI.dag_id, TI.task_id)).all()})
         return self._task_used
 
+    @property
+    def run_task_used(self) -> Counter[tuple[str, str, str]]:
+        """Active TIs per task and run (map indexes of one mapped task): read only when a
+        candidate has max_active_tis_per_dagrun."""
+        if self._run_task_used is None:
+            self._run_task_used = Counter({(d, r, t): n for d, r, t, n in self._session.execute(
+                select(TI.dag_id, TI.run_id, TI.task_id, func.count())
+                .where(TI.state.in_(ACTIVE)).group_by(TI.dag_id, TI.run_id, TI.task_id)).all()})
+        return self._run_task_used
+
     def take(self, c: Any) -> bool:
         info = self.infos.get(c.dag_id)
         if self.open <= 0 or info is None or c.pool not in self.pool_free:
@@ -105,8 +117,13 @@ class Limits:
             return False
         if self.dag_used[c.dag_id] >= info.max_active_tasks:
             return False
-        per_task = (info.tasks.get(c.task_id) or {}).get("max_active_tis_per_dag")
+        task = info.tasks.get(c.task_id) or {}
+        per_task = task.get("max_active_tis_per_dag")
         if per_task is not None and self.task_used[(c.dag_id, c.task_id)] >= per_task:
+            return False
+        per_run = task.get("max_active_tis_per_dagrun")
+        run_key = (c.dag_id, c.run_id, c.task_id)
+        if per_run is not None and self.run_task_used[run_key] >= per_run:
             return False
         self.open -= 1
         if free is not None:
@@ -114,6 +131,8 @@ class Limits:
         self.dag_used[c.dag_id] += 1
         if per_task is not None:
             self.task_used[(c.dag_id, c.task_id)] += 1
+        if per_run is not None:
+            self.run_task_used[run_key] += 1
         return True
 
 

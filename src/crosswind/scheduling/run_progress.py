@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
-from crosswind.scheduling import deferral
+from crosswind.scheduling import deferral, expansion
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
 from crosswind.scheduling.task_instances import (
     TIRow,
@@ -57,22 +57,32 @@ def _running_runs(session: Session) -> list:
     return list(session.execute(_RUNNING_RUNS_LOCKED if pg else _RUNNING_RUNS).all())
 
 
-def _load_tis(session: Session, runs: list) -> dict[tuple[str, str], dict[str, TIRow]]:
-    out: dict[tuple[str, str], dict[str, TIRow]] = defaultdict(dict)
+RunKey = tuple[str, str]
+
+
+def _load_tis(session: Session, runs: list
+              ) -> tuple[dict[RunKey, dict[str, TIRow]], dict[RunKey, dict[str, list[TIRow]]]]:
+    """The runs' TIs: unmapped (and not yet expanded) ones by task_id, and the map
+    indexes of expanded mapped tasks by task_id (in map_index order)."""
+    out: dict[RunKey, dict[str, TIRow]] = defaultdict(dict)
+    indexes: dict[RunKey, dict[str, list[TIRow]]] = defaultdict(lambda: defaultdict(list))
     by_dag: dict[str, list[str]] = defaultdict(list)
     for r in runs:
         by_dag[r.dag_id].append(r.run_id)
     for dag_id, run_ids in by_dag.items():
         rows = session.execute(
-            select(TI.id, TI.run_id, TI.task_id, TI.state, TI.try_number, TI.next_retry_at).where(
-                TI.dag_id == dag_id, TI.run_id.in_(run_ids), TI.map_index == -1
-            )
+            select(TI.id, TI.run_id, TI.task_id, TI.state, TI.try_number, TI.next_retry_at,
+                   TI.map_index)
+            .where(TI.dag_id == dag_id, TI.run_id.in_(run_ids)).order_by(TI.map_index)
         ).all()
         for row in rows:
-            out[(dag_id, row.run_id)][row.task_id] = TIRow(
-                row.id, row.task_id, row.state, row.try_number, row.next_retry_at
-            )
-    return out
+            ti = TIRow(row.id, row.task_id, row.state, row.try_number, row.next_retry_at,
+                       row.map_index)
+            if row.map_index < 0:
+                out[(dag_id, row.run_id)][row.task_id] = ti
+            else:
+                indexes[(dag_id, row.run_id)][row.task_id].append(ti)
+    return out, indexes
 
 
 ATTENTION = frozenset({None, "up_for_retry", "up_for_reschedule", "restarting"})
@@ -182,37 +192,72 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         return p
     infos = cache.get_many(session, {r.dag_id for r in runs})
     runs = _needing_attention(session, runs, infos, now)
-    all_tis = _load_tis(session, runs)
+    all_tis, all_indexes = _load_tis(session, runs)
     groups: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
     to_finish: list[tuple[object, str]] = []
     for run in runs:
         info: DagInfo | None = infos.get(run.dag_id)
         tis = all_tis.get((run.dag_id, run.run_id), {})
+        indexes = all_indexes.get((run.dag_id, run.run_id), {})
         if info is None:
             continue
         timeout = info.dagrun_timeout
         if timeout and run.start_date and run.start_date + timedelta(seconds=timeout) <= now:
-            _timeout_run(session, run, tis, now, p)
+            _timeout_run(session, run, _with_indexes(tis, indexes), now, p)
             continue
         if timeout and run.start_date:
             p.wake_at(run.start_date + timedelta(seconds=timeout))
-        _restart(tis, groups, p)
-        changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date))
+        _restart(_with_indexes(tis, indexes), groups, p)
+        moved = _decide_indexes(info, tis, indexes, groups, now)
+        changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date),
+                         {tid: [r.state for r in rows] for tid, rows in indexes.items()})
+        reader = expansion.MapLengthReader(session, info, run.dag_id, run.run_id)
         for tid, new in changes.items():
-            groups[(tis[tid].state, new)].append(tis[tid].id)
-        p.wake_at(next_retry_deadline(tis))
+            if new == "scheduled" and info.tasks[tid].get("is_mapped"):
+                changes[tid] = expansion.expand(session, reader, info.tasks[tid], tis[tid].id)
+                if changes[tid] == "scheduled":
+                    p.changed += 1
+                    continue  # written by expand()
+            groups[(tis[tid].state, changes[tid])].append(tis[tid].id)
+        p.wake_at(next_retry_deadline(_with_indexes(tis, indexes)))
         states = {tid: changes.get(tid, ti.state) for tid, ti in tis.items()}
+        states.update({tid: expansion.summary([r.state for r in rows])
+                       for tid, rows in indexes.items()})
         outcome = run_outcome(info, states) if states else "success"
-        if outcome is None and deadlocked(info, states, bool(changes)):
+        if outcome is None and deadlocked(info, states, bool(changes) or moved):
             log.error("Task deadlock (no runnable tasks); marking run %s of %s failed",
                       run.run_id, run.dag_id)
             outcome = "failed"
         if outcome is not None and not any(t.state == "restarting" for t in tis.values()):
             to_finish.append((run, outcome))
-    p.changed, p.restarted = _apply_groups(session, groups, now)
+    changed, p.restarted = _apply_groups(session, groups, now)
+    p.changed += changed
     for run, outcome in to_finish:
         _finish_run(session, run, outcome, now, p)
     return p
+
+
+def _with_indexes(tis: dict[str, TIRow], indexes: dict[str, list[TIRow]]) -> dict[str, TIRow]:
+    """Every TI of the run, map indexes under "task_id[i]" keys."""
+    out = dict(tis)
+    for tid, rows in indexes.items():
+        out.update({f"{tid}[{r.map_index}]": r for r in rows})
+    return out
+
+
+def _decide_indexes(info: DagInfo, tis: dict[str, TIRow], indexes: dict[str, list[TIRow]],
+                    groups: dict, now: datetime) -> bool:
+    """Per-index moves of expanded mapped tasks (retries, cleared indexes); True if any."""
+    def upstream_states(task_id: str) -> list[str | None]:
+        ups = (info.tasks.get(task_id) or {}).get("upstream_task_ids", [])
+        return [s for u in ups for s in (
+            [r.state for r in indexes[u]] if u in indexes else [tis[u].state] if u in tis else [])]
+
+    moves = expansion.decide_indexes(info, indexes, upstream_states, now)
+    for row, new in moves:
+        groups[(row.state, new)].append(row.id)
+        row.state = new
+    return bool(moves)
 
 
 def _apply_groups(session: Session, groups: dict, now: datetime) -> tuple[int, int]:

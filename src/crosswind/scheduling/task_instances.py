@@ -8,7 +8,7 @@ when due), walking tasks in topological order so a chain of skips resolves in on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,7 @@ class TIRow:
     state: str | None
     try_number: int
     next_retry_at: datetime | None = None
+    map_index: int = -1
 
 
 def decide(
@@ -34,8 +35,12 @@ def decide(
     tis: dict[str, TIRow],
     now: datetime,
     past_ok: Callable[[str], bool] = lambda _task_id: True,
+    expanded: Mapping[str, list[str | None]] | None = None,
 ) -> dict[str, str]:
-    """task_id -> new state for every TI whose state this tick changes."""
+    """task_id -> new state for every TI whose state this tick changes. `expanded` gives
+    the states of every map index of mapped tasks already expanded (they have no
+    map_index -1 TI left); their downstream tasks decide on all of them."""
+    expanded = expanded or {}
     states: dict[str, str | None] = {tid: ti.state for tid, ti in tis.items()}
     changes: dict[str, str] = {}
     for tid, ti in tis.items():
@@ -46,7 +51,8 @@ def decide(
     for tid in info.order:
         if tid not in tis or states[tid] is not None:
             continue
-        verdict = task_verdict(info.tasks, tid, states, info.indirect_setups.get(tid))
+        verdict = task_verdict(info.tasks, tid, states, info.indirect_setups.get(tid),
+                               expanded)
         if verdict is None:
             continue
         if verdict == "run":

@@ -25,6 +25,7 @@ def record(
     execution_date: datetime | None = None,
     try_number: int | None = None,
     extra: dict[str, Any] | None = None,
+    map_index: int | None = None,
 ) -> None:
     """Add an event to `db`'s transaction; it commits with the change it describes.
 
@@ -39,6 +40,7 @@ def record(
         "run_id": run_id,
         "execution_date": execution_date,
         "try_number": try_number,
+        "map_index": map_index,
         "extra": None if extra is None else json.dumps(extra, default=str, sort_keys=True),
     }
     if isinstance(db, Session):

@@ -185,6 +185,7 @@ class StateChange:
     downstream: bool = False
     future: bool = False
     past: bool = False
+    map_index: int | None = None  # one map index of a mapped task only
 
 
 def affected(
@@ -203,7 +204,10 @@ def affected(
         end_date=None if change.future else change.run.logical_date,
     )
     return [
-        (ti, run) for ti, run in find(session, dag["dag_id"], spec) if ti.state != change.new_state
+        (ti, run) for ti, run in find(session, dag["dag_id"], spec)
+        if ti.state != change.new_state and (
+            change.map_index is None or ti.task_id != change.task_id
+            or ti.map_index == change.map_index)
     ]
 
 

@@ -124,22 +124,28 @@ def set_ti_note(
     who: Allow("task_instance", "write"),
 ) -> JSON:
     with state.db.write() as s:
-        run = run_store.get_run(s, dag_id, dag_run_id)
-        ti = store.get_ti(s, dag_id, dag_run_id, task_id)
-        ti.note = body.note
-        event_log.record(
-            s,
-            "task_instance.set_note",
-            who.username,
-            dag_id=dag_id,
-            task_id=task_id,
-            run_id=dag_run_id,
-            execution_date=run.logical_date,
-            extra={"note": body.note},
-        )
-        s.flush()
-        out = render_ti(ti, run)
-    return JSON(out)
+        return note_response(s, dag_id, dag_run_id, task_id, -1, body, who.username)
+
+
+def note_response(s: Session, dag_id: str, dag_run_id: str, task_id: str, map_index: int,
+                  body: TaskNoteBody, who: str) -> JSON:
+    """Set one task instance's note (and record it); the task instance as it is now."""
+    run = run_store.get_run(s, dag_id, dag_run_id)
+    ti = store.get_ti(s, dag_id, dag_run_id, task_id, map_index)
+    ti.note = body.note
+    event_log.record(
+        s,
+        "task_instance.set_note",
+        who,
+        dag_id=dag_id,
+        task_id=task_id,
+        run_id=dag_run_id,
+        execution_date=run.logical_date,
+        extra={"note": body.note},
+        map_index=None if map_index < 0 else map_index,
+    )
+    s.flush()
+    return JSON(render_ti(ti, run))
 
 
 @router.post(_PATH + "/{task_id}/clear")

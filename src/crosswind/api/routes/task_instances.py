@@ -80,6 +80,11 @@ def _base(who: Principal) -> Select[Any]:
 
 def _page(s: Session, stmt: Select[Any], page: Page) -> JSON:
     rows, total = paginate(s, stmt, page, ORDER, TI.id)
+    return render_page(s, rows, total)
+
+
+def render_page(s: Session, rows: Sequence[TaskInstance], total: int) -> JSON:
+    """A TaskInstanceCollection of `rows` (their runs read in one query)."""
     keys = {(ti.dag_id, ti.run_id) for ti in rows}
     runs = {}
     if keys:
@@ -106,6 +111,27 @@ def _filters(stmt: Select[Any], f: ListTaskInstanceForm) -> Select[Any]:
     return _state_filter(stmt, f.state)
 
 
+def list_filters(stmt: Select[Any], dates: Any, duration_gte: float | None,
+                 duration_lte: float | None, ti_state: Sequence[str] | None,
+                 pool: Sequence[str] | None, queue: Sequence[str] | None) -> Select[Any]:
+    """The query filters of the GET task-instance lists (also listMapped)."""
+    form = ListTaskInstanceForm(
+        execution_date_gte=dates.execution_date[0],
+        execution_date_lte=dates.execution_date[1],
+        start_date_gte=dates.start_date[0],
+        start_date_lte=dates.start_date[1],
+        end_date_gte=dates.end_date[0],
+        end_date_lte=dates.end_date[1],
+        duration_gte=duration_gte,
+        duration_lte=duration_lte,
+        pool=_split(pool),
+        queue=_split(queue),
+    )
+    stmt = _filters(stmt, form)
+    stmt = _state_filter(stmt, _split(ti_state))
+    return date_range(stmt, TI.updated_at, *dates.updated_at)
+
+
 @router.get(_PATH)
 def list_tis(
     dag_id: str,
@@ -121,23 +147,11 @@ def list_tis(
     queue: Many = None,
     executor: Many = None,
 ) -> JSON:
-    form = ListTaskInstanceForm(
-        dag_ids=None if dag_id == "~" else [dag_id],
-        dag_run_ids=None if dag_run_id == "~" else [dag_run_id],
-        execution_date_gte=dates.execution_date[0],
-        execution_date_lte=dates.execution_date[1],
-        start_date_gte=dates.start_date[0],
-        start_date_lte=dates.start_date[1],
-        end_date_gte=dates.end_date[0],
-        end_date_lte=dates.end_date[1],
-        duration_gte=duration_gte,
-        duration_lte=duration_lte,
-        pool=_split(pool),
-        queue=_split(queue),
-    )
-    stmt = _filters(_base(who), form)
-    stmt = _state_filter(stmt, _split(ti_state))
-    stmt = date_range(stmt, TI.updated_at, *dates.updated_at)
+    stmt = list_filters(_base(who), dates, duration_gte, duration_lte, ti_state, pool, queue)
+    if dag_id != "~":
+        stmt = stmt.where(TI.dag_id == dag_id)
+    if dag_run_id != "~":
+        stmt = stmt.where(TI.run_id == dag_run_id)
     with state.db.read() as s:
         if dag_id != "~" and dag_run_id != "~":
             run_store.get_run(s, dag_id, dag_run_id)

@@ -57,7 +57,7 @@ def render_ti(ti: TaskInstance, run: DagRun) -> dict[str, Any]:
         "sla_miss": None,
         "note": ti.note,
         "rendered_fields": ti.rendered_fields or {},
-        "rendered_map_index": None,
+        "rendered_map_index": ti.rendered_map_index,
         **render_deferral(ti),
     }
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 15:14:34.526094
+Create Date: 2026-12-02 15:37:48.321179
 """
 
 from __future__ import annotations
@@ -212,6 +212,7 @@ def upgrade() -> None:
     sa.Column('last_heartbeat_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('rendered_fields', sa.JSON(), nullable=True),
+    sa.Column('rendered_map_index', sa.String(length=250), nullable=True),
     sa.Column('executor_config', sa.JSON(), nullable=True),
     sa.Column('trigger_id', sa.Integer(), nullable=True),
     sa.Column('next_method', sa.String(length=1000), nullable=True),
