@@ -7,6 +7,7 @@ from crosswind.api.routes import (
     dags,
     datasets,
     event_logs,
+    events,
     import_errors,
     logs,
     monitor,
@@ -37,5 +38,6 @@ ROUTERS = [
     logs.router,
     xcom.router,
     event_logs.router,
+    events.router,
     datasets.router,
 ]
