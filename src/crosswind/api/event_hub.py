@@ -40,6 +40,7 @@ PAGE = 2000           # rows per query; a full page is followed at once by the n
 BUFFER = 20_000       # events kept in memory for streams that fall behind or resume
 IDLE_STOP_SECONDS = 30
 GAP_SECONDS = 5.0     # SQLite only: a gap is impossible there, passed after this long
+PG_GAP_MAX_SECONDS = 30.0  # PostgreSQL: longest wait for a gap (see _pass_gap)
 PRUNE_EVERY_SECONDS = 3600
 
 _E = StateEvent.__table__.c
@@ -178,6 +179,13 @@ class EventHub:
             gap.settled = time.monotonic() - gap.seen_at > GAP_SECONDS
         else:  # every transaction that was running when the gap was first seen has ended
             gap.settled = xmin is not None and xmin >= gap.xmax
+            # xmin is cluster-wide: a transaction left open in another database would hold
+            # the stream back for ever. Past PG_GAP_MAX_SECONDS the gap is passed (an event
+            # whose transaction ran that long is lost to live streams, kept in the table).
+            if not gap.settled and time.monotonic() - gap.seen_at > PG_GAP_MAX_SECONDS:
+                logger.warning("state_events id %s still missing after %s s; passing it",
+                               gap.missing, PG_GAP_MAX_SECONDS)
+                gap.settled = True
         return False
 
     def _append(self, ev: Event) -> None:
