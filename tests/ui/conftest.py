@@ -96,3 +96,41 @@ def signed_in(page: Any, server: Server) -> Callable[..., Any]:
         return page
 
     return go
+
+
+# A real engine (scheduler, fork server, task processes) for the live views: one standalone
+# per backend per test process, shared by the modules that run tasks.
+ENGINE_ENV = {
+    "CROSSWIND_DAGS_ARE_PAUSED_AT_CREATION": "false",
+    "CROSSWIND_SCHEDULER_HEARTBEAT_SEC": "0.5",
+}
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    from conftest import database_for
+
+    home = tmp_path_factory.mktemp(f"ui-engine-{backend}")
+    with database_for(backend, home) as url:
+        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
+        try:
+            yield srv
+        finally:
+            srv.stop()
+
+
+def deploy(engine: Server, files: dict[str, str], dag_ids: list[str],
+           timeout: float = 60) -> None:
+    """Put DAG files into the engine's folder and wait until its own DAG processor has
+    parsed them (a scan from the test too would race it for the same rows)."""
+    import time
+
+    from support.dagfiles import write_dags
+
+    write_dags(engine.home, files)
+    deadline = time.monotonic() + timeout
+    with engine.client() as api:
+        for dag_id in dag_ids:
+            while api.get(f"/dags/{dag_id}").status_code != 200:
+                assert time.monotonic() < deadline, f"{dag_id} never parsed: {engine.log()[-2000:]}"
+                time.sleep(0.1)

@@ -7,11 +7,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from crosswind import plugins
 from crosswind.api.body_limit import BodyLimit
 from crosswind.api.dialects import Dialect
+from crosswind.api.event_hub import prune_forever
 from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
 from crosswind.api.state import AppState
@@ -50,9 +55,19 @@ def build_api(state: AppState, dialect: Dialect) -> FastAPI:
     return api
 
 
+@asynccontextmanager
+async def _background(app: FastAPI) -> AsyncIterator[None]:
+    """Tasks of the server's life: pruning old state events (crosswind.api.event_hub)."""
+    task = asyncio.get_running_loop().create_task(prune_forever(app.state.cw.db))
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def create_app(state: AppState) -> FastAPI:
     app = FastAPI(title="Crosswind", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=_background)
     app.state.cw = state
     plugins.configure(state.settings.plugins_path)  # timetables of manual runs
     install_handlers(app)

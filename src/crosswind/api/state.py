@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from crosswind.api.login_throttle import LoginThrottle
 from crosswind.db.engine import Database
@@ -19,6 +20,8 @@ class AppState:
     # Called after a commit that should wake the scheduler (trigger, clear, unpause).
     wake_scheduler: list = field(default_factory=list)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # The poller behind GET /events (crosswind.api.event_hub), made on the first stream.
+    event_hub: Any = None
 
     def notify_scheduler(self) -> None:
         for fn in self.wake_scheduler:

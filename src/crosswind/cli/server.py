@@ -6,6 +6,8 @@ import click
 
 from crosswind.cli.context import prepared_server_settings
 
+SHUTDOWN_GRACE_SECONDS = 2  # in-flight requests get this long to finish on Ctrl-C/SIGTERM
+
 
 def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
     import uvicorn
@@ -22,6 +24,8 @@ def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
         workers=workers if workers > 1 else None,
         log_level="warning",
         access_log=False,
+        # Open event streams (GET /api/v1/events) never end on their own: cut them.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 

@@ -22,6 +22,7 @@ from crosswind.models.dataset import (
 from crosswind.models.event_log import EventLog
 from crosswind.models.job import Job
 from crosswind.models.pool import Pool
+from crosswind.models.state_event import StateEvent
 from crosswind.models.task_instance import TaskInstance, TaskTry
 from crosswind.models.trigger import TaskReschedule, Trigger
 from crosswind.models.variable import Variable
@@ -49,6 +50,7 @@ __all__ = [
     "Job",
     "Pool",
     "SerializedDag",
+    "StateEvent",
     "TaskInstance",
     "TaskOutletDatasetReference",
     "TaskReschedule",

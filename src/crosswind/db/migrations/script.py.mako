@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 import crosswind.db.base
+% if not down_revision:
+from crosswind.models.state_event import install_triggers
+% endif
 
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
@@ -21,6 +24,10 @@ depends_on = ${repr(depends_on)}
 
 def upgrade() -> None:
     ${upgrades if upgrades else "pass"}
+% if not down_revision:
+    # The triggers that fill state_events are not part of the models' DDL.
+    install_triggers(op.get_bind())
+% endif
 
 
 def downgrade() -> None:

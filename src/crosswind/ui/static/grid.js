@@ -158,11 +158,14 @@
   });
   window.addEventListener("popstate", () => data && fromUrl());
 
-  async function load() {
+  // quiet: a live reload, which must not move the keyboard focus or re-announce the status.
+  async function load(quiet = false) {
+    const keep = quiet && wrap.contains(document.activeElement) ? { ...focus } : null;
     data = await api(`${dagPath}/grid?runs=25`, { prefix: "/ui/data" });
     draw();
-    status.textContent = `${data.tasks.length} tasks, ${data.runs.length} runs`;
+    if (!quiet) status.textContent = `${data.tasks.length} tasks, ${data.runs.length} runs`;
     fromUrl();
+    if (keep && keep.t < data.tasks.length && keep.c < data.runs.length) moveFocus(keep.t, keep.c);
   }
 
   // Trigger: a raw conf editor, pre-filled with the DAG's params; errors shown inline.
@@ -197,6 +200,60 @@
     });
   }
 
+  // Live: state changes arrive from GET /api/v1/events (EventSource resumes by itself with
+  // Last-Event-ID after a drop). A change of a cell in view is applied in place; a new run,
+  // a new task or a mapped task's change reloads the grid data, at most every RELOAD_MS.
+  const RELOAD_MS = 1000;
+  let reloadTimer = null;
+  function reloadSoon() {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      load(true).catch(() => {});
+    }, RELOAD_MS);
+  }
+
+  function stateCode(st) {
+    let i = data.states.indexOf(st);
+    if (i < 0) { data.states.push(st); i = data.states.length - 1; }
+    return i;
+  }
+
+  function onTaskInstance(ev) {
+    const d = JSON.parse(ev.data);
+    const c = data.runs.findIndex((r) => r.run_id === d.run_id);
+    const t = data.tasks.indexOf(d.task_id);
+    if (c < 0 || t < 0 || d.map_index >= 0 || data.mapped[d.task_id]) return reloadSoon();
+    data.cells[t][c] = stateCode(d.state || "none");
+    drawn = "";
+    drawRows();
+    if (selected && selected.t === t && selected.c === c) showInstance(t, c);
+  }
+
+  function onDagRun(ev) {
+    const d = JSON.parse(ev.data);
+    const run = data.runs.find((r) => r.run_id === d.run_id);
+    if (!run) return reloadSoon();
+    run.state = d.state;
+    const i = data.runs.indexOf(run);
+    const img = wrap.querySelectorAll(".grid-head .run .state")[i];
+    if (img) {
+      const label = `Run ${run.run_id} (${when(run.logical_date)}): ${run.state}`;
+      img.className = `state s-${run.state || "no_status"}`;
+      img.setAttribute("aria-label", label);
+      img.title = label;
+    }
+  }
+
+  function follow() {
+    if (!window.EventSource) return;
+    const q = new URLSearchParams([["dag_id", dagId], ["type", "task_instance"], ["type", "dag_run"]]);
+    const source = new EventSource(`/api/v1/events?${q}`);
+    source.addEventListener("task_instance", (ev) => data && onTaskInstance(ev));
+    source.addEventListener("dag_run", (ev) => data && onDagRun(ev));
+    window.addEventListener("pagehide", () => source.close());
+  }
+
   triggerForm();
-  load().catch((e) => { status.textContent = "Could not load the grid: " + e.message; });
+  load().then(follow).catch((e) => { status.textContent = "Could not load the grid: " + e.message; });
 })();

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 15:37:48.321179
+Create Date: 2026-12-02 15:44:35.118939
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import crosswind.db.base
+from crosswind.models.state_event import install_triggers
 
 
 revision = '0001'
@@ -185,6 +186,23 @@ def upgrade() -> None:
     sa.Column('last_updated', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('dag_id', name=op.f('pk_serialized_dags'))
     )
+    op.create_table('state_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('dag_id', sa.String(length=250), nullable=True),
+    sa.Column('run_id', sa.String(length=250), nullable=True),
+    sa.Column('task_id', sa.String(length=250), nullable=True),
+    sa.Column('map_index', sa.Integer(), nullable=True),
+    sa.Column('try_number', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=20), nullable=True),
+    sa.Column('previous_state', sa.String(length=20), nullable=True),
+    sa.Column('filename', sa.Text(), nullable=True),
+    sa.Column('created_at', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_state_events'))
+    )
+    with op.batch_alter_table('state_events', schema=None) as batch_op:
+        batch_op.create_index('ix_state_events_dag_id_id', ['dag_id', 'id'], unique=False)
+
     op.create_table('task_instances',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dag_id', sa.String(length=250), nullable=False),
@@ -409,6 +427,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
+    # The triggers that fill state_events are not part of the models' DDL.
+    install_triggers(op.get_bind())
 
 
 def downgrade() -> None:
@@ -462,6 +482,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_task_instances_dag_run')
 
     op.drop_table('task_instances')
+    with op.batch_alter_table('state_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_state_events_dag_id_id')
+
+    op.drop_table('state_events')
     op.drop_table('serialized_dags')
     op.drop_table('pools')
     op.drop_table('jobs')
