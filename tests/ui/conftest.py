@@ -108,7 +108,7 @@ ENGINE_ENV = {
 
 @pytest.fixture(scope="session")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    from conftest import database_for
+    from support.databases import database_for
 
     home = tmp_path_factory.mktemp(f"ui-engine-{backend}")
     with database_for(backend, home) as url:
