@@ -143,8 +143,11 @@ def add(conn_id: str, **opts: Any) -> None:
             store.create(s, secret_box(settings), conn_id, values)
     except CrosswindError:
         fail(f"A connection with `conn_id`={conn_id} already exists.")
-    shown = opts["conn_uri"] or _uri({**values, "password": "******" if values.get("password")
-                                      else None, "extra": None})
+    # As Airflow: type://login:******@host:port/schema, the password never echoed.
+    secret = "******" if values.get("password") else ""
+    shown = opts["conn_uri"] or (
+        f"{values.get('conn_type') or ''}://{values.get('login') or ''}:{secret}"
+        f"@{values.get('host') or ''}:{values.get('port') or ''}/{values.get('schema') or ''}")
     click.echo(f"Successfully added `conn_id`={conn_id} : {shown}")
 
 
