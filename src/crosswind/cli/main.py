@@ -22,6 +22,7 @@ LAZY_COMMANDS = {
     "variables": ("crosswind.cli.variables", "group"),
     "pools": ("crosswind.cli.pools", "group"),
     "connections": ("crosswind.cli.connections", "group"),
+    "config": ("crosswind.cli.config", "group"),
     "dags": ("crosswind.cli.dags", "group"),
     "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),
     "api-server": ("crosswind.cli.server", "api_server"),
