@@ -19,3 +19,16 @@ def test_config_list_and_get_value(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "[core/nope]" in missing.stderr
     only = cli.run("config", "list", "--section", "celery").stdout
     assert only.startswith("[celery]\n") and "[core]" not in only
+
+
+def test_info_hides_password_and_cheat_sheet_lists_verbs(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, "postgresql+psycopg://u:topsecret@127.0.0.1:1/none")
+    import json
+
+    facts = json.loads(cli.run("info", "-o", "json").stdout.splitlines()[0])
+    values = {row["key"]: row["value"] for row in facts}
+    assert values["dialect"] == "postgresql" and "topsecret" not in values["sql_alchemy_conn"]
+    sheet = cli.run("cheat-sheet").stdout
+    for verb in ("variables import", "pools export", "connections add", "users reset-password",
+                 "roles list", "config get-value"):
+        assert f"crosswind {verb}" in sheet, verb

@@ -23,6 +23,8 @@ LAZY_COMMANDS = {
     "pools": ("crosswind.cli.pools", "group"),
     "connections": ("crosswind.cli.connections", "group"),
     "config": ("crosswind.cli.config", "group"),
+    "info": ("crosswind.cli.info", "info"),
+    "cheat-sheet": ("crosswind.cli.cheat_sheet", "cheat_sheet"),
     "dags": ("crosswind.cli.dags", "group"),
     "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),
     "api-server": ("crosswind.cli.server", "api_server"),
