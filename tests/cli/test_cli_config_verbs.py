@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from cli_run import Cli
@@ -23,8 +24,6 @@ def test_config_list_and_get_value(tmp_path: Path) -> None:
 
 def test_info_hides_password_and_cheat_sheet_lists_verbs(tmp_path: Path) -> None:
     cli = Cli(tmp_path, "postgresql+psycopg://u:topsecret@127.0.0.1:1/none")
-    import json
-
     facts = json.loads(cli.run("info", "-o", "json").stdout.splitlines()[0])
     values = {row["key"]: row["value"] for row in facts}
     assert values["dialect"] == "postgresql" and "topsecret" not in values["sql_alchemy_conn"]
