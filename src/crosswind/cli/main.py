@@ -18,6 +18,13 @@ from crosswind.version import __version__
 LAZY_COMMANDS = {
     "db": ("crosswind.cli.db", "group"),
     "users": ("crosswind.cli.users", "group"),
+    "roles": ("crosswind.cli.roles", "group"),
+    "variables": ("crosswind.cli.variables", "group"),
+    "pools": ("crosswind.cli.pools", "group"),
+    "connections": ("crosswind.cli.connections", "group"),
+    "config": ("crosswind.cli.config", "group"),
+    "info": ("crosswind.cli.info", "info"),
+    "cheat-sheet": ("crosswind.cli.cheat_sheet", "cheat_sheet"),
     "dags": ("crosswind.cli.dags", "group"),
     "tasks": ("crosswind.cli.local_test", "tasks_group"),
     "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),

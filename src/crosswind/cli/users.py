@@ -1,11 +1,17 @@
-"""`crosswind users create` and `crosswind users create-token`."""
+"""`crosswind users create|create-token|list|delete|add-role|remove-role|reset-password`."""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable
 
-from crosswind.cli.context import settings_and_db
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosswind.cli.context import existing_db, settings_and_db
+from crosswind.cli.output import fail, output_option, print_as
 from crosswind.errors import CrosswindError
+from crosswind.models.auth import User
 from crosswind.roles import ROLES, SCOPES
 from crosswind.store import users as store
 from crosswind.store.bootstrap import prepare
@@ -61,3 +67,73 @@ def create_token(
     except CrosswindError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(secret)
+
+
+@group.command("list")
+@output_option
+def list_(output: str) -> None:
+    """List users."""
+    _, db = existing_db()
+    with db.read() as s:
+        users = s.scalars(select(User).order_by(User.id)).all()
+    print_as([{"id": u.id, "username": u.username, "email": u.email, "first_name": u.first_name,
+               "last_name": u.last_name, "roles": [u.role]} for u in users], output)
+
+
+def _change(username: str, change: Callable[[Session, User], str]) -> None:
+    _, db = existing_db()
+    try:
+        with db.write() as s:
+            message = change(s, store.get(s, username))
+    except CrosswindError as exc:
+        fail(exc.detail)
+    click.echo(message)
+
+
+@group.command("delete")
+@click.option("--username", "-u", required=True)
+def delete(username: str) -> None:
+    """Delete a user (never the last active Admin)."""
+    _change(username, lambda s, u: (store.remove(s, u.username), f'User "{username}" deleted')[1])
+
+
+def _set_role(s: Session, user: User, role: str) -> str:
+    store.keep_an_admin(s, user, role=role, is_active=user.is_active)
+    user.role = role
+    return f'User "{user.username}" added to role "{role}"'
+
+
+@group.command("add-role")
+@click.option("--username", "-u", required=True)
+@click.option("--role", "-r", required=True, type=click.Choice(ROLES))
+def add_role(username: str, role: str) -> None:
+    """Give a user a role. A Crosswind user has one role: this replaces it."""
+    _change(username, lambda s, u: _set_role(s, u, role))
+
+
+def _drop_role(s: Session, user: User, role: str) -> str:
+    if user.role != role:
+        fail(f'User "{user.username}" is not a member of role "{role}"')
+    fail(f'User "{user.username}" must keep one role; use `users add-role` to change it')
+    return ""
+
+
+@group.command("remove-role")
+@click.option("--username", "-u", required=True)
+@click.option("--role", "-r", required=True, type=click.Choice(ROLES))
+def remove_role(username: str, role: str) -> None:
+    """Refused: a Crosswind user always has exactly one role (see `add-role`)."""
+    _change(username, lambda s, u: _drop_role(s, u, role))
+
+
+def _new_password(s: Session, user: User, password: str) -> str:
+    store.set_password(user, password)
+    return f'User "{user.username}" password reset'
+
+
+@group.command("reset-password")
+@click.option("--username", "-u", required=True)
+@click.option("--password", "-p", prompt=True, hide_input=True, confirmation_prompt=True)
+def reset_password(username: str, password: str) -> None:
+    """Set a new password for a user."""
+    _change(username, lambda s, u: _new_password(s, u, password))
