@@ -124,5 +124,19 @@ def apply_defaults(init: Any) -> Any:
             kwargs["params"] = {**merged["params"], **kwargs["params"]}
         init(self, *args, **kwargs)
         self._cw_init_done = True
+        _xcom_arg_upstreams(self)
 
     return wrapper
+
+
+def _xcom_arg_upstreams(op: Any) -> None:
+    """As Airflow: an XComArg given to a templated field (`subject=info["subject"]`) makes
+    its task an upstream of this one, so it runs after it and is skipped with it."""
+    from crosswind.dags.decorators import find_xcom_args
+
+    for name in getattr(op, "template_fields", ()) or ():
+        for arg in find_xcom_args(getattr(op, name, None)):
+            upstream = getattr(arg, "operator", None)
+            if upstream is not None and upstream is not op \
+                    and upstream.task_id not in op.upstream_task_ids:
+                op.set_upstream(upstream)
