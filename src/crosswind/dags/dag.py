@@ -298,19 +298,28 @@ class DAG:
         logical_date: datetime | None = None,
         backend: Any = None,
         **_: Any,
-    ) -> dict[str, str]:
-        """Run every task once, in-process, with an in-memory backend; task_id -> state.
+    ) -> Any:
+        """Run every task once, in-process, with an in-memory backend. Returns task_id ->
+        state, a dict that is also the run (`.state`, `.get_task_instances()`), as
+        Airflow's dag.test() returns its DagRun.
 
         Accepts Airflow's spelling (execution_date, run_conf); other Airflow arguments
         such as conn_file_path are ignored."""
-        from crosswind.dags.local_run import run_dag_locally
+        from crosswind.dags.local_result import LocalDagRun
+        from crosswind.dags.local_run import local_run_state, run_dag_locally
+        from crosswind.dags.utils_dates import as_utc, utcnow
 
-        return run_dag_locally(
+        mapped: dict[str, list[str]] = {}
+        when = as_utc(logical_date or execution_date) or utcnow()
+        states = run_dag_locally(
             self,
             conf=conf if conf is not None else run_conf,
-            logical_date=logical_date or execution_date,
+            logical_date=when,
             backend=backend,
+            map_states=mapped,
         )
+        return LocalDagRun(self.dag_id, f"manual__{when.isoformat()}", when,
+                           local_run_state(self, states), states, mapped)
 
     def __repr__(self) -> str:
         return f"<DAG: {self.dag_id}>"
