@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from engine_helpers import ENGINE_ENV, database_for, install_dags
+from engine_helpers import install_dags, running_standalone
 
 from support.servers import Server
 
@@ -17,12 +17,8 @@ from support.servers import Server
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp(f"engine-{backend}")
     install_dags(home)
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture

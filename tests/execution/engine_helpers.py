@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
-from support.servers import PG_ENV, fresh_postgres_database
+from support.databases import database_for
+from support.servers import Server
 
 DAGS = Path(__file__).parent / "dags"
 ENGINE_ENV = {
@@ -22,19 +22,28 @@ ENGINE_ENV = {
 
 
 def install_dags(home: Path) -> None:
+    copy_dags(DAGS, home)
+
+
+def copy_dags(folder: Path, home: Path) -> None:
+    """The DAG files of `folder` into `home`'s DAGs folder."""
     target = home / "dags"
     target.mkdir(parents=True, exist_ok=True)
-    for path in DAGS.glob("*.py"):
+    for path in folder.glob("*.py"):
         shutil.copy(path, target / path.name)
 
 
-def database_for(backend: str, home: Path) -> AbstractContextManager[str]:
-    if backend == "postgres":
-        url = os.environ.get(PG_ENV)
-        if not url:
-            pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-        return fresh_postgres_database(url)
-    return nullcontext(f"sqlite:///{home / 'crosswind.db'}")
+@contextmanager
+def running_standalone(backend: str, home: Path) -> Iterator[Server]:
+    """A real `crosswind standalone` over `home` on a fresh database of `backend`, with
+    the engine test settings (ENGINE_ENV); stopped at the end. The engine fixture of every
+    end-to-end test module is this, around DAG files of its own."""
+    with database_for(backend, home) as url:
+        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
+        try:
+            yield srv
+        finally:
+            srv.stop()
 
 
 def wait_dag(api: httpx.Client, dag_id: str, timeout: float = 30) -> dict:

@@ -12,9 +12,8 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from engine_helpers import (
-    ENGINE_ENV,
-    database_for,
     log_text,
+    running_standalone,
     task_states,
     trigger,
     wait_run,
@@ -101,12 +100,8 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     (home / "dags").mkdir()
     (home / "dags" / "e2e_email.py").write_text(textwrap.dedent(EMAIL_DAG))
     (home / "dags" / "e2e_venv.py").write_text(VENV_DAG)
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture

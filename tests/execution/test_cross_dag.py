@@ -6,7 +6,6 @@ and the time sensors."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 from engine_helpers import (
-    ENGINE_ENV,
-    database_for,
+    copy_dags,
     log_text,
+    running_standalone,
     task_instances,
     task_states,
     trigger,
@@ -33,15 +32,9 @@ DAGS = Path(__file__).parent / "dags_xdag"
 @pytest.fixture(scope="module")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp(f"xdag-{backend}")
-    (home / "dags").mkdir()
-    for path in DAGS.glob("*.py"):
-        shutil.copy(path, home / "dags" / path.name)
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    copy_dags(DAGS, home)
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture

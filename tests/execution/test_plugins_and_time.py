@@ -11,7 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from engine_helpers import ENGINE_ENV, database_for, log_text, wait_dag, wait_run
+from engine_helpers import (
+    log_text,
+    running_standalone,
+    wait_dag,
+    wait_run,
+)
 
 from support.servers import Server
 
@@ -23,12 +28,8 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     home = tmp_path_factory.mktemp(f"plugins-{backend}")
     shutil.copytree(HOME / "dags", home / "dags")
     shutil.copytree(HOME / "plugins", home / "plugins")  # the default plugins folder
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ a work task brings back its setup and teardown. Expected states were checked on 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from engine_helpers import (
-    ENGINE_ENV,
-    database_for,
+    copy_dags,
     log_text,
+    running_standalone,
     task_instances,
     task_states,
     trigger,
@@ -31,15 +30,9 @@ DAGS = Path(__file__).parent / "dags_setup"
 @pytest.fixture(scope="module")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp(f"setup-{backend}")
-    (home / "dags").mkdir()
-    for path in DAGS.glob("*.py"):
-        shutil.copy(path, home / "dags" / path.name)
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    copy_dags(DAGS, home)
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@ module), driven only through the REST API."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from execution.engine_helpers import ENGINE_ENV, database_for
+from execution.engine_helpers import copy_dags, running_standalone
 from support.servers import Server
 
 DAGS = Path(__file__).parent / "dags"
@@ -19,15 +18,9 @@ DAGS = Path(__file__).parent / "dags"
 @pytest.fixture(scope="module")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp(f"mapping-{backend}")
-    (home / "dags").mkdir()
-    for path in DAGS.glob("*.py"):
-        shutil.copy(path, home / "dags" / path.name)
-    with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    copy_dags(DAGS, home)
+    with running_standalone(backend, home) as srv:
+        yield srv
 
 
 @pytest.fixture
