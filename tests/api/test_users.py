@@ -43,7 +43,7 @@ def test_default_role_is_op_and_airflow_roles(client: httpx.Client) -> None:
     _, body = _new(client, roles=[{"name": "Viewer"}], first_name="Ada", last_name="L")
     assert body["roles"] == [{"name": "Viewer"}] and body["first_name"] == "Ada"
     _, body = _new(client, roles=[{"name": "Viewer"}, {"name": "User"}])
-    assert body["roles"] == [{"name": "User"}]
+    assert body["roles"] == [{"name": "User"}, {"name": "Viewer"}]  # a user has all they name
 
 
 def test_patch_seed_and_airflow(client: httpx.Client) -> None:

@@ -100,14 +100,17 @@ def test_users_keep_last_admin(sqlite_cli: Cli) -> None:
     cli.run("users", "create", "-u", "bob", "-e", "b@x", "-p", "pw")
     users = cli.json("users", "list")
     assert [(u["username"], u["roles"]) for u in users] == [("root", ["Admin"]), ("bob", ["Op"])]
-    for args in (("delete", "-u", "root"), ("add-role", "-u", "root", "-r", "Viewer")):
+    for args in (("delete", "-u", "root"), ("remove-role", "-u", "root", "-r", "Admin")):
         refused = cli.run("users", *args, ok=False)
         assert refused.returncode == 1 and "last active Admin" in refused.stderr
     cli.run("users", "add-role", "-u", "bob", "-r", "Admin")
+    assert cli.json("users", "list")[1]["roles"] == ["Admin", "Op"]
+    cli.run("users", "remove-role", "-u", "bob", "-r", "Op")
     cli.run("users", "reset-password", "-u", "bob", "-p", "new")
     cli.run("users", "delete", "-u", "root")
     assert [u["username"] for u in cli.json("users", "list")] == ["bob"]
-    assert [r["name"] for r in cli.json("roles", "list")] == ["Admin", "Op", "User", "Viewer"]
+    assert [r["name"] for r in cli.json("roles", "list")] == ["Admin", "Op", "Public", "User",
+                                                          "Viewer"]
 
 
 def test_output_formats(sqlite_cli: Cli) -> None:

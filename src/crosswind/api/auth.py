@@ -26,18 +26,31 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from crosswind.api import login_throttle, sessions
+from crosswind.api.principal import Principal
 from crosswind.api.state import AppState
 from crosswind.db.base import utcnow
 from crosswind.errors import Forbidden
-from crosswind.models import ApiToken, User
-from crosswind.roles import DAG_RESOURCES, Action, role_allows, scopes_allow
+from crosswind.models import ApiToken, Role, RoleRevision, User, UserRole
+from crosswind.roles import Permissions
 from crosswind.security import dummy_hash, token_digest, verify_password
 from crosswind.store import event_log
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Crosswind", Bearer'}
 _LAST_USED_GRANULARITY = timedelta(seconds=60)
-_USER_COLUMNS = (User.id, User.username, User.role, User.is_active, User.password_hash)
-_USER_BY_NAME = select(*_USER_COLUMNS).where(User.username == bindparam("username"))
+_REVISION = (select(RoleRevision.revision).where(RoleRevision.id == 1)
+             .scalar_subquery().label("role_revision"))
+_USER_COLUMNS = (User.id, User.username, User.is_active, User.password_hash,
+                 Role.name.label("role_name"), _REVISION)
+
+
+def _with_roles(stmt: Any) -> Any:
+    """One row per role of the user (one with a null role_name when they have none)."""
+    return (stmt.outerjoin(UserRole, UserRole.user_id == User.id)
+            .outerjoin(Role, Role.id == UserRole.role_id))
+
+
+_USER_BY_NAME = _with_roles(select(*_USER_COLUMNS).select_from(User)).where(
+    User.username == bindparam("username"))
 _RECORD_LOGIN = (
     update(User)
     .where(User.id == bindparam("user_id"))
@@ -49,7 +62,7 @@ _RECORD_FAILED_LOGIN = (
     .where(User.id == bindparam("user_id"))
     .values(failed_login_count=User.failed_login_count + 1)
 )
-_TOKEN_BY_HASH = (
+_TOKEN_BY_HASH = _with_roles(
     select(
         *_USER_COLUMNS,
         ApiToken.id.label("token_id"),
@@ -58,37 +71,9 @@ _TOKEN_BY_HASH = (
         ApiToken.expires_at,
         ApiToken.last_used_at,
     )
+    .select_from(ApiToken)
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, and through what: a password (`token_id is None`) or a token."""
-
-    user_id: int
-    username: str
-    role: str
-    scopes: frozenset[str] | None = None
-    dag_ids: frozenset[str] | None = None
-    token_id: int | None = None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "Admin" and (self.scopes is None or "admin" in self.scopes)
-
-    def can(self, resource: str, action: Action) -> bool:
-        if not role_allows(self.role, resource, action):
-            return False
-        if self.scopes is not None and not scopes_allow(self.scopes, resource, action):
-            return False
-        return self.dag_ids is None or resource in DAG_RESOURCES
-
-    def can_dag(self, dag_id: str) -> bool:
-        return self.dag_ids is None or dag_id in self.dag_ids
-
-
+).where(ApiToken.token_hash == bindparam("digest"))
 def unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers=_CHALLENGE)
 
@@ -114,9 +99,27 @@ async def _off_loop(state: AppState, fn: Any, *args: Any) -> Any:
     return await run_in_threadpool(fn, *args)
 
 
-def _first(state: AppState, stmt: Any, params: dict[str, Any]) -> Any:
+@dataclass(frozen=True)
+class _Found:
+    """A user (or token) row, the user's role names and those roles' permissions."""
+
+    row: Any
+    roles: tuple[str, ...]
+    perms: Permissions
+
+    def principal(self, **token: Any) -> Principal:
+        return Principal(self.row.id, self.row.username, self.roles, self.perms, **token)
+
+
+def _first(state: AppState, stmt: Any, params: dict[str, Any]) -> _Found | None:
     with state.db.engine.connect() as conn:  # Core, not a Session: this runs on every request
-        return conn.execute(stmt, params).first()
+        rows = conn.execute(stmt, params).all()
+    if not rows:
+        return None
+    roles = tuple(sorted({r.role_name for r in rows if r.role_name}))
+    if not state.roles.fresh(rows[0].role_revision):
+        state.roles.reload(state.db.engine)  # some process changed a role
+    return _Found(rows[0], roles, state.roles.permissions(roles))
 
 
 async def _basic(state: AppState, raw: str, client: str | None) -> Principal:
@@ -125,12 +128,13 @@ async def _basic(state: AppState, raw: str, client: str | None) -> Principal:
         username, _, password = decoded.partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise unauthorized("malformed Basic credentials") from None
-    user = await _off_loop(state, _first, state, _USER_BY_NAME, {"username": username})
-    if (user is not None and user.is_active
+    found = await _off_loop(state, _first, state, _USER_BY_NAME, {"username": username})
+    user = None if found is None else found.row
+    if (found is not None and user.is_active
             and state.credentials.matches(username, password, user.password_hash)):
-        return Principal(user.id, user.username, user.role)  # verified before: no argon2
+        return found.principal()  # verified before: no argon2
     try:
-        who = await run_in_threadpool(_fresh_login, state, user, username, password, client)
+        who = await run_in_threadpool(_fresh_login, state, found, username, password, client)
     except Throttled as exc:
         raise too_many(exc) from None
     if who is None:
@@ -145,26 +149,26 @@ def password_login(state: AppState, username: str, password: str,
     outcome is counted like a Basic login's. None for an unknown/inactive user or a wrong
     password; Throttled after repeated failures. Blocking (argon2): call it from the
     thread pool."""
-    with state.db.engine.connect() as conn:
-        user = conn.execute(_USER_BY_NAME, {"username": username}).first()
-    return _fresh_login(state, user, username, password, client)
+    found = _first(state, _USER_BY_NAME, {"username": username})
+    return _fresh_login(state, found, username, password, client)
 
 
-def _fresh_login(state: AppState, user: Any, username: str, password: str,
+def _fresh_login(state: AppState, found: _Found | None, username: str, password: str,
                  client: str | None) -> Principal | None:
     """argon2 for every attempt that is let through, also for an unknown or inactive user
     (against a dummy hash), so response times do not tell which usernames exist."""
     keys = login_throttle.keys(username, client)
     if (wait := state.throttle.wait_for(*keys)) > 0:
         raise Throttled(wait)
-    if user is None or not user.is_active:
+    user = None if found is None else found.row
+    if found is None or not user.is_active:
         verify_password(dummy_hash(), password)
         ok = False
     else:
         ok = _login(state, user.id, user.password_hash, password)
     if ok:
         state.throttle.succeeded(*keys)
-        return Principal(user.id, user.username, user.role)
+        return found.principal()
     if state.throttle.failed(*keys):
         with state.db.write_connection() as conn:
             event_log.record(conn, "login.throttled", username, extra={
@@ -183,7 +187,7 @@ async def _cookie(state: AppState, request: Request, secret: str) -> Principal:
     if request.method not in sessions.SAFE_METHODS and not sessions.csrf_matches(
             found, request.headers.get(sessions.CSRF_HEADER)):
         raise Forbidden("missing or wrong CSRF token (header X-CSRF-Token)")
-    return Principal(found.user_id, found.username, found.role)
+    return Principal(found.user_id, found.username, found.roles, found.perms)
 
 
 def _login(state: AppState, user_id: int, password_hash: str, password: str) -> bool:
@@ -206,22 +210,20 @@ def _touch(state: AppState, token_id: int, now: datetime) -> None:
 
 async def _bearer(state: AppState, secret: str) -> Principal:
     now = utcnow()
-    token = await _off_loop(state, _first, state, _TOKEN_BY_HASH,
+    found = await _off_loop(state, _first, state, _TOKEN_BY_HASH,
                             {"digest": token_digest(secret.strip())})
-    if token is None:
+    if found is None:
         raise unauthorized("invalid or revoked token")
+    token = found.row
     if not token.is_active:
         raise unauthorized("invalid credentials")
     if token.expires_at is not None and token.expires_at <= now:
         raise unauthorized("token expired")
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
         await run_in_threadpool(_touch, state, token.token_id, now)
-    return Principal(
-        token.id,
-        token.username,
-        token.role,
+    return found.principal(
         scopes=frozenset(token.scopes),
-        dag_ids=None if token.dag_ids is None else frozenset(token.dag_ids),
+        token_dag_ids=None if token.dag_ids is None else frozenset(token.dag_ids),
         token_id=token.token_id,
     )
 

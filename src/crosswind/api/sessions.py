@@ -18,9 +18,11 @@ from sqlalchemy import bindparam, delete, insert, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from crosswind.api.principal import Principal
 from crosswind.api.state import AppState
 from crosswind.db.base import utcnow
-from crosswind.models import User, WebSession
+from crosswind.models import Role, RoleRevision, User, UserRole, WebSession
+from crosswind.roles import ROLES, Action, Permissions
 from crosswind.security import token_digest
 
 COOKIE = "crosswind_session"
@@ -28,10 +30,14 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+_REVISION = select(RoleRevision.revision).where(RoleRevision.id == 1).scalar_subquery()
 _BY_HASH = (
-    select(User.id, User.username, User.role, User.is_active, WebSession.csrf_token,
-           WebSession.expires_at)
+    select(User.id, User.username, User.is_active, WebSession.csrf_token,
+           WebSession.expires_at, Role.name.label("role_name"), _REVISION.label("revision"))
+    .select_from(WebSession)
     .join(User, User.id == WebSession.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .outerjoin(Role, Role.id == UserRole.role_id)
     .where(WebSession.token_hash == bindparam("digest"))
 )
 
@@ -40,8 +46,19 @@ _BY_HASH = (
 class BrowserSession:
     user_id: int
     username: str
-    role: str
+    roles: tuple[str, ...]
+    perms: Permissions
     csrf_token: str
+
+    @property
+    def role(self) -> str:
+        """The most privileged built-in role (shown in the page header), else the first."""
+        return next((r for r in ROLES if r in self.roles), self.roles[0] if self.roles
+                    else "Public")
+
+    def can(self, resource: str, action: Action, method: str = "PATCH") -> bool:
+        return Principal(self.user_id, self.username, self.roles, self.perms).can(
+            resource, action, method)
 
 
 def create(state: AppState, user_id: int) -> tuple[str, str]:
@@ -61,10 +78,15 @@ def create(state: AppState, user_id: int) -> tuple[str, str]:
 def lookup(state: AppState, secret: str) -> BrowserSession | None:
     """The live session of a cookie value; None when unknown, expired or the user inactive."""
     with state.db.engine.connect() as conn:
-        row = conn.execute(_BY_HASH, {"digest": token_digest(secret)}).first()
+        rows = conn.execute(_BY_HASH, {"digest": token_digest(secret)}).all()
+    row = rows[0] if rows else None
     if row is None or not row.is_active or row.expires_at <= utcnow():
         return None
-    return BrowserSession(row.id, row.username, row.role, row.csrf_token)
+    if not state.roles.fresh(row.revision):
+        state.roles.reload(state.db.engine)
+    roles = tuple(sorted({r.role_name for r in rows if r.role_name}))
+    return BrowserSession(row.id, row.username, roles, state.roles.permissions(roles),
+                          row.csrf_token)
 
 
 def end(state: AppState, secret: str) -> None:

@@ -6,7 +6,7 @@ import click
 
 from crosswind.cli.context import settings_and_db
 from crosswind.db.migrate import migrate as run_migrations
-from crosswind.store.bootstrap import ensure_default_pool
+from crosswind.store.bootstrap import ensure_builtin_roles, ensure_default_pool
 
 
 @click.group("db")
@@ -20,4 +20,5 @@ def migrate() -> None:
     _, db = settings_and_db()
     run_migrations(db.engine)
     ensure_default_pool(db)
+    ensure_builtin_roles(db)
     click.echo("database is up to date")

@@ -1,11 +1,13 @@
-"""`crosswind roles list`: Crosswind's fixed roles (they cannot be created or edited)."""
+"""`crosswind roles list`: the built-in roles and the custom ones (made through the API)."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
+from crosswind.cli.context import existing_db
 from crosswind.cli.output import output_option, print_as
-from crosswind.roles import ROLES
+from crosswind.models import Role
 
 
 @click.group("roles")
@@ -17,4 +19,7 @@ def group() -> None:
 @output_option
 def list_(output: str) -> None:
     """List roles."""
-    print_as([{"name": r} for r in ROLES], output)
+    _, db = existing_db()
+    with db.read() as s:
+        names = s.scalars(select(Role.name).order_by(Role.name)).all()
+    print_as([{"name": n} for n in names], output)

@@ -12,7 +12,8 @@ from crosswind.cli.context import existing_db, settings_and_db
 from crosswind.cli.output import fail, output_option, print_as
 from crosswind.errors import CrosswindError
 from crosswind.models.auth import User
-from crosswind.roles import ROLES, SCOPES
+from crosswind.roles import SCOPES
+from crosswind.store import roles as role_store
 from crosswind.store import users as store
 from crosswind.store.bootstrap import prepare
 
@@ -25,7 +26,8 @@ def group() -> None:
 @group.command("create")
 @click.option("--username", "-u", required=True)
 @click.option("--email", "-e", required=True)
-@click.option("--role", "-r", type=click.Choice(ROLES), default="Op", show_default=True)
+@click.option("--role", "-r", default="Op", show_default=True,
+              help="a role that exists (`crosswind roles list`)")
 @click.option("--password", "-p", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--firstname", "-f", default="")
 @click.option("--lastname", "-l", default="")
@@ -37,7 +39,7 @@ def create(
     prepare(db, settings)
     try:
         with db.write() as s:
-            store.create(s, username=username, email=email, password=password, role=role,
+            store.create(s, username=username, email=email, password=password, roles=[role],
                          first_name=firstname, last_name=lastname)
     except CrosswindError as exc:
         raise click.ClickException(exc.detail) from None
@@ -76,8 +78,9 @@ def list_(output: str) -> None:
     _, db = existing_db()
     with db.read() as s:
         users = s.scalars(select(User).order_by(User.id)).all()
+        roles = role_store.roles_of(s, [u.id for u in users])
     print_as([{"id": u.id, "username": u.username, "email": u.email, "first_name": u.first_name,
-               "last_name": u.last_name, "roles": [u.role]} for u in users], output)
+               "last_name": u.last_name, "roles": roles[u.id]} for u in users], output)
 
 
 def _change(username: str, change: Callable[[Session, User], str]) -> None:
@@ -97,32 +100,37 @@ def delete(username: str) -> None:
     _change(username, lambda s, u: (store.remove(s, u.username), f'User "{username}" deleted')[1])
 
 
-def _set_role(s: Session, user: User, role: str) -> str:
-    store.keep_an_admin(s, user, role=role, is_active=user.is_active)
-    user.role = role
+def _add_role(s: Session, user: User, role: str) -> str:
+    current = store.role_names(s, user)
+    if role in current:
+        fail(f'User "{user.username}" is already a member of role "{role}"')
+    role_store.assign(s, user, [*current, role])
     return f'User "{user.username}" added to role "{role}"'
 
 
 @group.command("add-role")
 @click.option("--username", "-u", required=True)
-@click.option("--role", "-r", required=True, type=click.Choice(ROLES))
+@click.option("--role", "-r", required=True)
 def add_role(username: str, role: str) -> None:
-    """Give a user a role. A Crosswind user has one role: this replaces it."""
-    _change(username, lambda s, u: _set_role(s, u, role))
+    """Give a user one more role."""
+    _change(username, lambda s, u: _add_role(s, u, role))
 
 
 def _drop_role(s: Session, user: User, role: str) -> str:
-    if user.role != role:
+    current = store.role_names(s, user)
+    if role not in current:
         fail(f'User "{user.username}" is not a member of role "{role}"')
-    fail(f'User "{user.username}" must keep one role; use `users add-role` to change it')
-    return ""
+    left = [r for r in current if r != role]
+    store.keep_an_admin(s, user, roles=left, is_active=user.is_active)
+    role_store.assign(s, user, left)
+    return f'User "{user.username}" removed from role "{role}"'
 
 
 @group.command("remove-role")
 @click.option("--username", "-u", required=True)
-@click.option("--role", "-r", required=True, type=click.Choice(ROLES))
+@click.option("--role", "-r", required=True)
 def remove_role(username: str, role: str) -> None:
-    """Refused: a Crosswind user always has exactly one role (see `add-role`)."""
+    """Take a role from a user (never the last active Admin's Admin)."""
     _change(username, lambda s, u: _drop_role(s, u, role))
 
 

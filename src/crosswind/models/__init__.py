@@ -3,7 +3,7 @@
 Importing this package registers every table on `Base.metadata` (Alembic and tests rely on it).
 """
 
-from crosswind.models.auth import ApiToken, User
+from crosswind.models.auth import ApiToken, Role, RolePermission, RoleRevision, User, UserRole
 from crosswind.models.connection import Connection
 from crosswind.models.dag import DagCode, DagFile, DagModel, ImportError_, SerializedDag
 from crosswind.models.dag_run import DagRun
@@ -49,6 +49,9 @@ __all__ = [
     "ImportError_",
     "Job",
     "Pool",
+    "Role",
+    "RolePermission",
+    "RoleRevision",
     "SerializedDag",
     "StateEvent",
     "TaskInstance",
@@ -57,6 +60,7 @@ __all__ = [
     "TaskTry",
     "Trigger",
     "User",
+    "UserRole",
     "Variable",
     "WebSession",
     "XCom",

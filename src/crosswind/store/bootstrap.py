@@ -1,4 +1,5 @@
-"""What every server does on start: migrate, ensure `default_pool`, ensure the first admin."""
+"""What every server does on start: migrate, ensure `default_pool` and the built-in roles,
+ensure the first admin."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from crosswind.db.migrate import migrate
 from crosswind.models import Pool, User
 from crosswind.models.pool import DEFAULT_POOL, DEFAULT_POOL_SLOTS
 from crosswind.settings import Settings
-from crosswind.store import users
+from crosswind.store import roles, users
 
 
 def ensure_default_pool(db: Database) -> None:
@@ -21,6 +22,14 @@ def ensure_default_pool(db: Database) -> None:
             if s.scalar(select(Pool.id).where(Pool.pool == DEFAULT_POOL)) is None:
                 s.add(Pool(pool=DEFAULT_POOL, slots=DEFAULT_POOL_SLOTS, description="Default pool"))
     except IntegrityError:  # another process created it at the same moment
+        pass
+
+
+def ensure_builtin_roles(db: Database) -> None:
+    try:
+        with db.write() as s:
+            roles.seed_builtin(s)
+    except IntegrityError:  # another process seeded them at the same moment
         pass
 
 
@@ -34,12 +43,12 @@ def ensure_admin(db: Database, settings: Settings, *, generate: bool) -> tuple[s
             if name and password:
                 if s.scalar(select(User.id).where(User.username == name)) is None:
                     users.create(s, username=name, email=f"{name}@localhost",
-                                 password=password, role="Admin")
+                                 password=password, roles=["Admin"])
                 return None
             if generate and s.scalar(select(User.id).limit(1)) is None:
                 password = secrets.token_urlsafe(12)
                 users.create(s, username="admin", email="admin@localhost",
-                             password=password, role="Admin")
+                             password=password, roles=["Admin"])
                 return ("admin", password)
     except IntegrityError:
         return None
@@ -51,4 +60,5 @@ def prepare(
 ) -> tuple[str, str] | None:
     migrate(db.engine)
     ensure_default_pool(db)
+    ensure_builtin_roles(db)
     return ensure_admin(db, settings, generate=generate_admin)

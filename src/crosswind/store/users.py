@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session
 from crosswind.db.base import utcnow
 from crosswind.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from crosswind.models import ApiToken, User
-from crosswind.roles import ROLES, SCOPES
+from crosswind.roles import DEFAULT_ROLE, SCOPES
 from crosswind.security import hash_password, new_token_secret, token_digest
+from crosswind.store import roles as role_store
 
 
 def get(session: Session, username: str) -> User:
@@ -27,13 +29,11 @@ def create(
     username: str,
     email: str,
     password: str,
-    role: str = "Op",
+    roles: Sequence[str] = (DEFAULT_ROLE,),
     first_name: str = "",
     last_name: str = "",
     is_active: bool = True,
 ) -> User:
-    if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AlreadyExists(f"User {username!r} already exists")
     check_email_free(session, email)
@@ -41,14 +41,18 @@ def create(
         username=username,
         email=email,
         password_hash=hash_password(password),
-        role=role,
         first_name=first_name,
         last_name=last_name,
         is_active=is_active,
     )
     session.add(user)
     session.flush()
+    role_store.assign(session, user, roles)
     return user
+
+
+def role_names(session: Session, user: User) -> list[str]:
+    return role_store.roles_of(session, [user.id])[user.id]
 
 
 def check_email_free(session: Session, email: str, except_id: int | None = None) -> None:
@@ -65,21 +69,22 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def keep_an_admin(session: Session, user: User, *, role: str, is_active: bool) -> None:
+def keep_an_admin(session: Session, user: User, *, roles: Collection[str],
+                  is_active: bool) -> None:
     """Refuse a change that would leave no active Admin: nobody could manage users,
     roles or settings through the API any more, and there is no way back from there."""
-    if user.role != "Admin" or not user.is_active or (role == "Admin" and is_active):
+    if ("Admin" in roles and is_active) or not user.is_active:
         return
-    others = session.scalar(select(func.count()).select_from(User).where(
-        User.role == "Admin", User.is_active.is_(True), User.id != user.id))
-    if not others:
+    if "Admin" not in role_names(session, user):
+        return
+    if not role_store.active_admins(session, except_id=user.id):
         raise Conflict(f"{user.username!r} is the last active Admin; make another user an "
                        "active Admin first")
 
 
 def remove(session: Session, username: str) -> None:
     user = get(session, username)
-    keep_an_admin(session, user, role="", is_active=False)
+    keep_an_admin(session, user, roles=(), is_active=False)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.delete(user)
 

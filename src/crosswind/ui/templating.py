@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crosswind.api.sessions import BrowserSession
-from crosswind.roles import role_allows
 from crosswind.version import __version__
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -23,8 +22,8 @@ def render(request: Request, name: str, who: BrowserSession | None, status_code:
     rights = {}
     if who is not None:
         rights = {
-            "can_edit_dags": role_allows(who.role, "dag", "write"),
-            "can_trigger": role_allows(who.role, "dag_run", "write"),
+            "can_edit_dags": who.can("dag", "write", "PATCH"),
+            "can_trigger": who.can("dag_run", "write", "POST"),
         }
     response = templates.TemplateResponse(
         request, name, {"who": who, "version": __version__, **rights, **context},

@@ -36,6 +36,7 @@ from crosswind.api.schemas.task_instances import render_ref
 from crosswind.db.base import utcnow
 from crosswind.errors import AlreadyExists, InvalidInput
 from crosswind.models import DagRun
+from crosswind.roles import EDIT
 from crosswind.states import RUN_ALL
 from crosswind.store import dag_runs as store
 from crosswind.store import event_log
@@ -248,7 +249,8 @@ def set_run_state(
 
 @router.post("/dags/{dag_id}/dagRuns/{dag_run_id}/clear")
 def clear_run(
-    dag_id: str, dag_run_id: str, body: ClearRunBody, state: State, who: Allow("dag_run", "write")
+    dag_id: str, dag_run_id: str, body: ClearRunBody, state: State,
+    who: Allow("dag_run", "write", EDIT),
 ) -> JSON:
     with state.db.write() as s:
         run = store.get_run(s, dag_id, dag_run_id)

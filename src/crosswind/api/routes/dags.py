@@ -162,7 +162,7 @@ def patch_dags(
         raise InvalidInput("dag_id_pattern is required ('~' matches every DAG)")
     paused = _wanted_pause(body, update_mask)
     stmt = store.dags_query(only_active=only_active, tags=tags or (),
-                            dag_id_pattern=dag_id_pattern, dag_ids=who.dag_ids)
+                            dag_id_pattern=dag_id_pattern, dag_ids=who.editable_dag_ids)
     with state.db.write() as s:
         rows, total = paginate(s, stmt, page, ORDER, DagModel.dag_id, default="dag_id")
         changed = store.set_paused(s, rows, paused)

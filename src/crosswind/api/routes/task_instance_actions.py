@@ -24,6 +24,7 @@ from crosswind.api.schemas.task_instances import (
 )
 from crosswind.errors import InvalidInput, NotFound
 from crosswind.models import DagRun
+from crosswind.roles import EDIT
 from crosswind.store import dag_runs as run_store
 from crosswind.store import event_log
 from crosswind.store import task_instances as store
@@ -89,7 +90,7 @@ def update_tis_state(
     dag_id: str,
     body: UpdateTaskInstancesStateBody,
     state: State,
-    who: Allow("task_instance", "write"),
+    who: Allow("task_instance", "write", EDIT),
 ) -> JSON:
     with state.db.write() as s:
         run = _run_of(s, dag_id, body.dag_run_id, body)
@@ -154,7 +155,7 @@ def clear_ti(
     dag_run_id: str,
     task_id: str,
     state: State,
-    who: Allow("task_instance", "write"),
+    who: Allow("task_instance", "write", EDIT),
     body: Annotated[ClearOneBody | None, Body()] = None,
 ) -> JSON:
     body = body or ClearOneBody()
@@ -215,7 +216,8 @@ def run_ti(
 
 @router.post("/dags/{dag_id}/clearTaskInstances")
 def clear_tis(
-    dag_id: str, body: ClearTaskInstancesBody, state: State, who: Allow("task_instance", "write")
+    dag_id: str, body: ClearTaskInstancesBody, state: State,
+    who: Allow("task_instance", "write", EDIT),
 ) -> JSON:
     with state.db.write() as s:
         dag = run_store.serialized(s, dag_id)

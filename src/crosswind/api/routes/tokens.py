@@ -40,7 +40,7 @@ def render(token: ApiToken) -> dict[str, Any]:
 
 
 def _check_owner(who: Principal, username: str, write: bool) -> None:
-    if who.dag_ids is not None:
+    if who.token_dag_ids is not None:
         raise Forbidden("a token confined to DAGs cannot manage tokens")
     if who.scopes is not None and write and not who.scopes & {"write", "admin"}:
         raise Forbidden("a read-only token cannot manage tokens")

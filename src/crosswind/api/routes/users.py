@@ -1,7 +1,8 @@
 """/users (admins only) and /users/{username}/tokens (self or admin).
 
 User responses carry the seed's `is_admin`/`is_active` and Airflow's `roles`/`active`, never
-a password or its hash. Create accepts `is_admin` (seed) or `roles` (Airflow); default role Op.
+a password or its hash. Create accepts `is_admin` (seed) or `roles` (Airflow: any roles
+that exist, built-in or custom; a user may have several); default role Op.
 Admins cannot delete themselves (400): that is the one change that can lock everyone out of
 user management, and another admin can always do it.
 """
@@ -22,7 +23,9 @@ from crosswind.api.responses import JSON, iso
 from crosswind.api.schemas.users import USER_FIELDS, UserCreate, UserUpdate
 from crosswind.errors import AlreadyExists, InvalidInput
 from crosswind.models import User
+from crosswind.roles import DEFAULT_ROLE
 from crosswind.store import event_log
+from crosswind.store import roles as role_store
 from crosswind.store import users as store
 
 router = APIRouter(tags=["User"])
@@ -31,7 +34,7 @@ ORDER = {"username": User.username, "email": User.email, "id": User.id,
          "created_on": User.created_on, "changed_on": User.changed_on}
 
 
-def render(user: User) -> dict[str, Any]:
+def render(user: User, roles: list[str]) -> dict[str, Any]:
     return {
         "username": user.username,
         "email": user.email,
@@ -39,8 +42,8 @@ def render(user: User) -> dict[str, Any]:
         "last_name": user.last_name,
         "is_active": user.is_active,
         "active": user.is_active,
-        "is_admin": user.role == "Admin",
-        "roles": [{"name": user.role}],
+        "is_admin": "Admin" in roles,
+        "roles": [{"name": r} for r in roles],
         "created_on": iso(user.created_on),
         "changed_on": iso(user.changed_on),
         "last_login": iso(user.last_login),
@@ -53,43 +56,43 @@ def render(user: User) -> dict[str, Any]:
 async def list_users(state: State, page: PageDep, _: Allow("user", "read")) -> JSON:
     def query(s: Session) -> dict[str, Any]:
         rows, total = paginate(s, select(User), page, ORDER, User.id)
-        return {"users": [render(u) for u in rows], "total_entries": total}
+        roles = role_store.roles_of(s, [u.id for u in rows])
+        return {"users": [render(u, roles[u.id]) for u in rows], "total_entries": total}
 
     return JSON(await read_session(state, query))
 
 
 @router.get("/users/{username}")
 async def get_user(username: str, state: State, _: Allow("user", "read")) -> JSON:
-    return JSON(await read_session(state, lambda s: render(store.get(s, username))))
+    def query(s: Session) -> dict[str, Any]:
+        user = store.get(s, username)
+        return render(user, store.role_names(s, user))
+
+    return JSON(await read_session(state, query))
 
 
 @router.post("/users")
 def create_user(body: UserCreate, state: State, who: Allow("user", "write")) -> JSON:
-    role = body.role() or "Op"
+    roles = body.role_names([]) or [DEFAULT_ROLE]
     with state.db.write() as s:
         user = store.create(
-            s, username=body.username, email=body.email, password=body.password, role=role,
+            s, username=body.username, email=body.email, password=body.password, roles=roles,
             first_name=body.first_name or "", last_name=body.last_name or "",
             is_active=True if body.is_active is None else body.is_active,
         )
         event_log.record(s, "user.create", who.username,
-                         extra={"username": body.username, "role": role})
-        out = render(user)
+                         extra={"username": body.username, "roles": roles})
+        out = render(user, roles)
     return JSON(out)
 
 
-def _keep_an_admin(s: Session, user: User, body: UserUpdate, fields: set[str]) -> None:
-    role, active = user.role, user.is_active
-    if "is_active" in fields and body.is_active is not None:
-        active = body.is_active
-    if fields & {"roles", "is_admin"}:
-        role = body.role() or ("Op" if body.is_admin is False and user.role == "Admin"
-                               else user.role)
-    store.keep_an_admin(s, user, role=role, is_active=active)
-
-
-def _apply(s: Session, user: User, body: UserUpdate, fields: set[str]) -> None:
-    _keep_an_admin(s, user, body, fields)
+def _apply(s: Session, user: User, body: UserUpdate, fields: set[str]) -> list[str]:
+    """Apply the masked fields; returns the user's roles afterwards."""
+    current = store.role_names(s, user)
+    roles = body.role_names(current) if fields & {"roles", "is_admin"} else None
+    active = body.is_active if "is_active" in fields and body.is_active is not None \
+        else user.is_active
+    store.keep_an_admin(s, user, roles=current if roles is None else roles, is_active=active)
     if "username" in fields and body.username and body.username != user.username:
         if s.scalar(select(User.id).where(User.username == body.username)) is not None:
             raise AlreadyExists(f"User {body.username!r} already exists")
@@ -100,16 +103,12 @@ def _apply(s: Session, user: User, body: UserUpdate, fields: set[str]) -> None:
     for name in ("first_name", "last_name"):
         if name in fields and getattr(body, name) is not None:
             setattr(user, name, getattr(body, name))
-    if "is_active" in fields and body.is_active is not None:
-        user.is_active = body.is_active
+    user.is_active = active
     if "password" in fields and body.password is not None:
         store.set_password(user, body.password)
-    if fields & {"roles", "is_admin"}:
-        role = body.role()
-        if role is None and body.is_admin is False and user.role == "Admin":
-            role = "Op"
-        if role is not None:
-            user.role = role
+    if roles is None:
+        return current
+    return role_store.assign(s, user, roles)
 
 
 @router.patch("/users/{username}")
@@ -124,14 +123,14 @@ def patch_user(
     fields = set(body.model_fields_set) if fields is None else fields
     with state.db.write() as s:
         user = store.get(s, username)
-        _apply(s, user, body, fields)
+        roles = _apply(s, user, body, fields)
         shown = sorted(f for f in fields if f != "password") + (
             ["password"] if "password" in fields else []
         )
         event_log.record(s, "user.edit", who.username,
                          extra={"username": username, "fields": shown})
         s.flush()
-        out = render(user)
+        out = render(user, roles)
     return JSON(out)
 
 

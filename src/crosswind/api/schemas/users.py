@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from crosswind.errors import InvalidInput
-from crosswind.roles import ROLES
+from crosswind.roles import DEFAULT_ROLE
 
 # Letters, digits and . _ @ + - : what Airflow/FAB usernames look like in practice.
 Username = Annotated[
@@ -26,16 +26,11 @@ def check_email(value: str | None) -> str | None:
 
 
 class RoleRef(BaseModel):
+    """A role by name; whether it exists is checked by the store (400 "Unknown roles")."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-
-    @field_validator("name")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        if v not in ROLES:
-            raise ValueError(f"unknown role {v!r}; roles: {', '.join(ROLES)}")
-        return v
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class _UserBody(BaseModel):
@@ -48,25 +43,28 @@ class _UserBody(BaseModel):
     last_name: Name | None = None
     is_active: StrictBool | None = None
     is_admin: StrictBool | None = None
-    roles: list[RoleRef] | None = Field(default=None, max_length=4)
+    roles: list[RoleRef] | None = Field(default=None, max_length=64)
 
     _email = field_validator("email")(check_email)
 
-    def role(self) -> str | None:
-        """The role the body asks for (the most privileged named), or None for "unchanged".
+    def role_names(self, current: list[str]) -> list[str] | None:
+        """The roles the body asks for, or None for "unchanged" (`current` are the user's).
 
-        `is_admin: true` means Admin; `is_admin: false` means "not Admin" (the caller demotes an
-        Admin to Op when no role is named); both given and disagreeing is a 400.
+        `roles` names them all. `is_admin: true` alone means Admin; `is_admin: false` alone
+        takes Admin away (leaving Op if nothing else is left); both given and disagreeing is
+        a 400.
         """
-        named = [r.name for r in self.roles or ()]
-        role = min(named, key=ROLES.index) if named else None
+        named = None if self.roles is None else sorted({r.name for r in self.roles})
         if self.is_admin is True:
-            if role not in (None, "Admin"):
-                raise InvalidInput(f"is_admin is true but roles name {role!r}")
-            return "Admin"
-        if self.is_admin is False and role == "Admin":
-            raise InvalidInput("is_admin is false but roles name 'Admin'")
-        return role
+            if named is not None and "Admin" not in named:
+                raise InvalidInput(f"is_admin is true but roles are {named}")
+            return named if named is not None else ["Admin"]
+        if self.is_admin is False:
+            if named is not None and "Admin" in named:
+                raise InvalidInput("is_admin is false but roles name 'Admin'")
+            if named is None and "Admin" in current:
+                return [r for r in current if r != "Admin"] or [DEFAULT_ROLE]
+        return named
 
 
 class UserCreate(_UserBody):

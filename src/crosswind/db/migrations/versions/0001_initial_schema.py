@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 15:44:35.118939
+Create Date: 2026-12-02 18:06:31.489504
 """
 
 from __future__ import annotations
@@ -178,6 +178,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pools')),
     sa.UniqueConstraint('pool', name=op.f('uq_pools_pool'))
     )
+    op.create_table('role_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_revision'))
+    )
+    op.create_table('roles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_roles')),
+    sa.UniqueConstraint('name', name=op.f('uq_roles_name'))
+    )
     op.create_table('serialized_dags',
     sa.Column('dag_id', sa.String(length=250), nullable=False),
     sa.Column('fileloc', sa.Text(), nullable=False),
@@ -295,7 +306,6 @@ def upgrade() -> None:
     sa.Column('first_name', sa.String(length=256), nullable=False),
     sa.Column('last_name', sa.String(length=256), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('created_on', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('changed_on', crosswind.db.base.UtcDateTime(timezone=True), nullable=False),
@@ -399,6 +409,15 @@ def upgrade() -> None:
     with op.batch_alter_table('dataset_dag_run_queue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dataset_dag_run_queue_target_dag_id'), ['target_dag_id'], unique=False)
 
+    op.create_table('role_permissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('role_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('resource', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['role_id'], ['roles.id'], name=op.f('fk_role_permissions_role_id_roles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_permissions')),
+    sa.UniqueConstraint('role_id', 'action', 'resource', name=op.f('uq_role_permissions_role_id_action_resource'))
+    )
     op.create_table('task_outlet_dataset_reference',
     sa.Column('dataset_id', sa.Integer(), nullable=False),
     sa.Column('dag_id', sa.String(length=250), nullable=False),
@@ -410,6 +429,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('task_outlet_dataset_reference', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_outlet_dataset_reference_dag_id'), ['dag_id'], unique=False)
+
+    op.create_table('user_roles',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['role_id'], ['roles.id'], name=op.f('fk_user_roles_role_id_roles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'role_id', name=op.f('pk_user_roles'))
+    )
+    with op.batch_alter_table('user_roles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_roles_role_id'), ['role_id'], unique=False)
 
     op.create_table('web_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -438,10 +467,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_web_sessions_expires_at'))
 
     op.drop_table('web_sessions')
+    with op.batch_alter_table('user_roles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_roles_role_id'))
+
+    op.drop_table('user_roles')
     with op.batch_alter_table('task_outlet_dataset_reference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_outlet_dataset_reference_dag_id'))
 
     op.drop_table('task_outlet_dataset_reference')
+    op.drop_table('role_permissions')
     with op.batch_alter_table('dataset_dag_run_queue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dataset_dag_run_queue_target_dag_id'))
 
@@ -487,6 +521,8 @@ def downgrade() -> None:
 
     op.drop_table('state_events')
     op.drop_table('serialized_dags')
+    op.drop_table('roles')
+    op.drop_table('role_revision')
     op.drop_table('pools')
     op.drop_table('jobs')
     op.drop_table('import_errors')
