@@ -17,6 +17,7 @@ from crosswind import plugins
 from crosswind.api.body_limit import BodyLimit
 from crosswind.api.dialects import Dialect
 from crosswind.api.event_hub import prune_forever
+from crosswind.api.http_methods import HttpMethods
 from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
 from crosswind.api.state import AppState
@@ -52,6 +53,7 @@ def build_api(state: AppState, dialect: Dialect) -> FastAPI:
     install_handlers(api)
     for router in ROUTERS:
         api.include_router(router)
+    api.add_middleware(HttpMethods, routes=api.router.routes)
     return api
 
 

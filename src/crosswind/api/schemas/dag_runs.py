@@ -4,9 +4,16 @@ date-range filters shared by the run and task-instance lists."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -23,10 +30,30 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _iso_string(value: Any) -> Any:
+    """Airflow's spec types request dates as date-time strings and refuses anything else
+    (Airflow 2.11: `12345 is not of type 'string'`); pydantic alone would read a number, or
+    a string of digits, as a Unix timestamp (12345 -> 1970-01-01T03:25:45)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not of type 'string' (an ISO 8601 date-time)")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_string)]
+
+
 def parse_dt(name: str, raw: str | None) -> datetime | None:
-    """A query-string datetime; a '+' sent unencoded arrives as ' ', so accept that too."""
-    if raw is None or raw == "":
+    """A query-string datetime; a '+' sent unencoded arrives as ' ', so accept that too.
+    Absent is None; present but empty (`?updated_at_lte=`) is a 400, as in Airflow."""
+    if raw is None:
         return None
+    if raw == "":
+        raise InvalidInput(f"{name}: '' is not an ISO 8601 datetime")
     for text in (raw, raw.replace(" ", "+")):
         try:
             return aware(datetime.fromisoformat(text))
@@ -74,12 +101,12 @@ class TriggerBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    execution_date: datetime | None = None
-    logical_date: datetime | None = None
+    execution_date: IsoDatetime | None = None
+    logical_date: IsoDatetime | None = None
     dag_run_id: str | None = Field(default=None, min_length=1, max_length=250)
     run_id: str | None = Field(default=None, min_length=1, max_length=250)
-    data_interval_start: datetime | None = None
-    data_interval_end: datetime | None = None
+    data_interval_start: IsoDatetime | None = None
+    data_interval_end: IsoDatetime | None = None
     conf: Any = None
     note: str | None = None
 
@@ -148,12 +175,12 @@ class ListRunsForm(BaseModel):
     page_limit: int = Field(default=100, ge=0)
     dag_ids: list[str] | None = None
     states: list[str] | None = None
-    execution_date_gte: datetime | None = None
-    execution_date_lte: datetime | None = None
-    start_date_gte: datetime | None = None
-    start_date_lte: datetime | None = None
-    end_date_gte: datetime | None = None
-    end_date_lte: datetime | None = None
+    execution_date_gte: IsoDatetime | None = None
+    execution_date_lte: IsoDatetime | None = None
+    start_date_gte: IsoDatetime | None = None
+    start_date_lte: IsoDatetime | None = None
+    end_date_gte: IsoDatetime | None = None
+    end_date_lte: IsoDatetime | None = None
 
     @field_validator(
         "execution_date_gte",

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from crosswind.api.schemas.dag_runs import aware
+from crosswind.api.schemas.dag_runs import IsoDatetime, aware
 from crosswind.api.schemas.json_values import INT64
 from crosswind.api.schemas.triggers import render_deferral
 from crosswind.models import DagRun, TaskInstance
@@ -100,8 +100,8 @@ class ClearTaskInstancesBody(_Body):
 
     dry_run: bool = True
     task_ids: list[str] | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
+    start_date: IsoDatetime | None = None
+    end_date: IsoDatetime | None = None
     only_failed: bool = True
     only_running: bool = False
     include_subdags: bool = False
@@ -130,7 +130,7 @@ class UpdateTaskInstancesStateBody(UpdateTaskInstanceBody):
     """Airflow's UpdateTaskInstancesState: one task, by dag_run_id or execution_date."""
 
     task_id: str
-    execution_date: datetime | None = None
+    execution_date: IsoDatetime | None = None
     dag_run_id: str | None = None
     include_upstream: bool = False
     include_downstream: bool = False
@@ -151,12 +151,12 @@ class ListTaskInstanceForm(_Body):
     dag_ids: list[str] | None = None
     dag_run_ids: list[str] | None = None
     task_ids: list[str] | None = None
-    execution_date_gte: datetime | None = None
-    execution_date_lte: datetime | None = None
-    start_date_gte: datetime | None = None
-    start_date_lte: datetime | None = None
-    end_date_gte: datetime | None = None
-    end_date_lte: datetime | None = None
+    execution_date_gte: IsoDatetime | None = None
+    execution_date_lte: IsoDatetime | None = None
+    start_date_gte: IsoDatetime | None = None
+    start_date_lte: IsoDatetime | None = None
+    end_date_gte: IsoDatetime | None = None
+    end_date_lte: IsoDatetime | None = None
     duration_gte: float | None = None
     duration_lte: float | None = None
     state: list[str | None] | None = None
