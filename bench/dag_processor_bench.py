@@ -205,10 +205,11 @@ def handler_ms(home: Path, database_url: str, rounds: int = 200) -> float:
     from crosswind.api.dialects import Dialect
     from crosswind.api.pagination import Page
     from crosswind.api.routes.dags import list_dags
+    from crosswind.roles import ADMIN, Permissions
     from crosswind.settings import load_settings
 
     state = build_state(load_settings(env_for(home, database_url)))
-    admin = Principal(0, "bench", "Admin")
+    admin = Principal(0, "bench", ("Admin",), Permissions(ADMIN))
 
     def call() -> None:
         list_dags(state, Page(100, 0, None), Dialect.SEED, admin, None, True, None, None, None)
