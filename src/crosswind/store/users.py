@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crosswind.db.base import utcnow
 from crosswind.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from crosswind.models import ApiToken, User
+from crosswind.models import ApiToken, User, UserRole
 from crosswind.roles import DEFAULT_ROLE, SCOPES
 from crosswind.security import hash_password, new_token_secret, token_digest
 from crosswind.store import roles as role_store
@@ -86,6 +86,9 @@ def remove(session: Session, username: str) -> None:
     user = get(session, username)
     keep_an_admin(session, user, roles=(), is_active=False)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    # Explicit, not left to ON DELETE CASCADE: SQLite may reuse the id for the next user,
+    # who must not inherit these roles where foreign keys are not enforced.
+    session.execute(delete(UserRole).where(UserRole.user_id == user.id))
     session.delete(user)
 
 
