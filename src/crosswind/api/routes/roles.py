@@ -30,7 +30,8 @@ from crosswind.store import roles as store
 
 router = APIRouter(tags=["Role"])
 ORDER = {"name": Role.name, "role_id": Role.id}
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# No "/": a role's name is a path segment of /roles/{role_name}.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^/]+$")]
 
 
 class _Named(BaseModel):
