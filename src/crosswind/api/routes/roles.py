@@ -125,7 +125,7 @@ def delete_role(role_name: str, state: State, who: Allow("role", "write")) -> Re
 
 
 @router.get("/permissions")
-def list_permissions(page: PageDep, _: Allow("permission", "read")) -> JSON:
+async def list_permissions(page: PageDep, _: Allow("permission", "read")) -> JSON:
     """The actions a permission can name (Airflow lists actions here, not pairs)."""
     shown = ACTIONS[page.offset:page.offset + page.limit]
     return JSON({"actions": [{"name": a} for a in shown], "total_entries": len(ACTIONS)})
