@@ -23,16 +23,22 @@ from airflow_client.client.api import (  # noqa: E402
     event_log_api,
     import_error_api,
     monitoring_api,
+    permission_api,
     pool_api,
+    role_api,
     task_instance_api,
     user_api,
     variable_api,
     x_com_api,
 )
+from airflow_client.client.model.action import Action  # noqa: E402
+from airflow_client.client.model.action_resource import ActionResource  # noqa: E402
 from airflow_client.client.model.connection import Connection  # noqa: E402
 from airflow_client.client.model.dag import DAG  # noqa: E402
 from airflow_client.client.model.dag_run import DAGRun  # noqa: E402
 from airflow_client.client.model.pool import Pool  # noqa: E402
+from airflow_client.client.model.resource import Resource  # noqa: E402
+from airflow_client.client.model.role import Role  # noqa: E402
 from airflow_client.client.model.variable import Variable  # noqa: E402
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "hello.py"
@@ -104,3 +110,25 @@ def test_resources(api_client: object) -> None:
                                      password="pw"))
     assert conns.get_connection("client_conn").host == "h"
     assert user_api.UserApi(api_client).get_user(ADMIN[0]).roles[0].name == "Admin"
+
+
+def test_roles_permissions_dependencies_and_links(api_client: object) -> None:
+    roles = role_api.RoleApi(api_client)
+    assert {"Admin", "Op", "User", "Viewer", "Public"} <= {
+        r.name for r in roles.get_roles(limit=100).roles}
+    read_pools = ActionResource(action=Action(name="can_read"), resource=Resource(name="Pools"))
+    made = roles.post_role(Role(name="client_role", actions=[read_pools]))
+    assert made.name == "client_role" and made.actions[0].resource.name == "Pools"
+    roles.patch_role("client_role", Role(name="client_role2", actions=[]),
+                     update_mask=["name"])
+    assert len(roles.get_role("client_role2").actions) == 1
+    roles.delete_role("client_role2")
+    assert {a.name for a in permission_api.PermissionApi(api_client).get_permissions().actions
+            } >= {"can_read", "can_edit"}
+
+    runs = dag_run_api.DAGRunApi(api_client).get_dag_runs("hello").dag_runs
+    if runs:
+        tis = task_instance_api.TaskInstanceApi(api_client)
+        deps = tis.get_task_instance_dependencies("hello", runs[0].dag_run_id, "greet")
+        assert deps.dependencies == []  # finished: nothing holds it
+        tis.get_extra_links("hello", runs[0].dag_run_id, "greet")
