@@ -37,6 +37,7 @@ AIRFLOW_OPTIONS: dict[tuple[str, str], str] = {
     ("celery", "broker_url"): "broker_url",
     ("api", "maximum_page_limit"): "maximum_page_limit",
     ("webserver", "expose_config"): "expose_config",
+    ("core", "test_connection"): "test_connection",
     ("webserver", "session_lifetime_minutes"): "session_lifetime_minutes",
     ("triggerer", "default_capacity"): "triggerer_capacity",
     ("triggerer", "triggerer_health_check_threshold"): "triggerer_health_check_threshold",

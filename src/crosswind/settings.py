@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Airflow's [webserver] expose_config: GET /config answers 403 unless this is true.
     expose_config: bool = False
+    # Airflow's [core] test_connection: POST /connections/test answers 403 unless "enabled".
+    test_connection: Literal["disabled", "enabled"] = "disabled"
+
+    @field_validator("test_connection", mode="before")
+    @classmethod
+    def _lower_test_connection(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v  # Airflow writes Disabled/Enabled
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

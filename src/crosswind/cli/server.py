@@ -7,6 +7,10 @@ import click
 from crosswind.cli.context import prepared_server_settings
 
 SHUTDOWN_GRACE_SECONDS = 2  # in-flight requests get this long to finish on Ctrl-C/SIGTERM
+# Idle keep-alive connections are closed after this. Longer than clients' own idle expiry
+# (httpx 5 s, uvicorn's default is also 5 s): the client then always closes first, so a
+# request never races the server closing the connection ("server disconnected").
+KEEP_ALIVE_SECONDS = 75
 
 
 def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
@@ -26,6 +30,7 @@ def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
         access_log=False,
         # Open event streams (GET /api/v1/events) never end on their own: cut them.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import click
 
 from crosswind.cli.context import prepared_server_settings
-from crosswind.cli.server import SHUTDOWN_GRACE_SECONDS
+from crosswind.cli.server import KEEP_ALIVE_SECONDS, SHUTDOWN_GRACE_SECONDS
 from crosswind.settings import Settings
 
 log = logging.getLogger("crosswind.standalone")
@@ -155,7 +155,8 @@ def standalone(host: str, port: int) -> None:
         app = create_app(build_state(settings))
         # Open event streams (GET /api/v1/events) never end on their own: cut them.
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
     finally:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _stop_children(pids)

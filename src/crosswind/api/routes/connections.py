@@ -2,8 +2,8 @@
 
 Responses carry both `connection_id` (Airflow) and `conn_id` (seed) and never the password.
 A single connection includes `extra` (decrypted, with values under sensitive-looking keys
-shown as `***`); lists omit it, as Airflow's do. Testing connections is disabled, as in
-Airflow's default configuration (403).
+shown as `***`); lists omit it, as Airflow's do. Testing connections is disabled (403), as in
+Airflow's default configuration, unless `CROSSWIND_TEST_CONNECTION=enabled`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswind.api.common import check_path_match, parse_update_mask
+from crosswind.api.connection_probe import probe
 from crosswind.api.deps import Allow, State
 from crosswind.api.pagination import PageDep, paginate
 from crosswind.api.reads import read_session
@@ -29,6 +30,7 @@ from crosswind.store import connections as store
 from crosswind.store import event_log
 
 router = APIRouter(tags=["Connection"])
+UPDATABLE_ALL = ("conn_type", "host", "schema", "login", "password", "port", "extra")
 ORDER = {
     "connection_id": Connection.conn_id,
     "conn_id": Connection.conn_id,
@@ -103,11 +105,15 @@ def create_connection(
 
 
 @router.post("/connections/test")
-def test_connection(_body: dict[str, Any], who: Allow("connection", "write")) -> JSON:
-    raise Forbidden(
-        "Testing connections is disabled in Crosswind configuration "
-        "(as in Airflow's default 'test_connection = Disabled')."
-    )
+def test_connection(
+    body: ConnectionCreate, state: State, who: Allow("connection", "write")
+) -> JSON:
+    if state.settings.test_connection != "enabled":
+        raise Forbidden(
+            "Testing connections is disabled in Crosswind configuration "
+            "(CROSSWIND_TEST_CONNECTION; as Airflow's default 'test_connection = Disabled')."
+        )
+    return JSON(probe(body.values(set(UPDATABLE_ALL))))
 
 
 def _update(
