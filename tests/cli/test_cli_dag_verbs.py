@@ -94,7 +94,7 @@ def test_dag_state_changing_verbs(cli: Cli) -> None:
     [run] = cli.json("dags", "trigger", "daily", "-e", "2024-02-01", "-c", '{"k": 1}',
                      "-r", "mine")
     assert (run["dag_run_id"], run["state"], run["logical_date"], run["conf"]) == (
-        "mine", "queued", "2024-02-01T00:00:00+00:00", {"k": "1"})
+        "mine", "queued", "2024-02-01 00:00:00+00:00", {"k": "1"})
     assert cli.run("dags", "state", "daily", "2024-02-01").stdout == 'queued, {"k": 1}\n'
     assert cli.run("dags", "state", "daily", "2030-01-01").stdout == "None\n"
     cli.run("dags", "backfill", "daily", "-s", "2024-01-01", "-e", "2024-01-02")
@@ -102,6 +102,7 @@ def test_dag_state_changing_verbs(cli: Cli) -> None:
     assert [r["run_id"] for r in runs] == [
         "mine", "backfill__2024-01-02T00:00:00+00:00", "backfill__2024-01-01T00:00:00+00:00"]
     assert runs[0]["execution_date"] == "2024-02-01T00:00:00+00:00"
+    assert runs[0]["start_date"] == ""
     assert [r["run_id"] for r in cli.json("dags", "list-runs", "-d", "daily",
                                           "--no-backfill")] == ["mine"]
     assert len(cli.json("dags", "list-runs", "-d", "daily", "-s", "2024-01-02",

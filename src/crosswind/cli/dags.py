@@ -5,6 +5,7 @@ registered on the same group. Names, options and output as Airflow 2's `airflow 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import click
 from sqlalchemy import func, select
@@ -67,16 +68,21 @@ def trigger(dag_id: str, conf: str | None, run_id: str | None, exec_date: str | 
                              execution_date=when)
             row = {
                 "conf": run.conf, "dag_id": run.dag_id, "dag_run_id": run.run_id,
-                "data_interval_start": iso(run.data_interval_start),
-                "data_interval_end": iso(run.data_interval_end), "end_date": None,
+                # str() of the dates, not isoformat: what Airflow's trigger prints
+                "data_interval_start": _str(run.data_interval_start),
+                "data_interval_end": _str(run.data_interval_end), "end_date": None,
                 "external_trigger": run.external_trigger, "last_scheduling_decision": None,
-                "logical_date": iso(run.logical_date), "run_type": run.run_type,
+                "logical_date": _str(run.logical_date), "run_type": run.run_type,
                 "start_date": None, "state": run.state,
             }
     except CrosswindError as exc:
         raise click.ClickException(exc.detail) from None
     wake_scheduler(db)
     print_as([row], output)
+
+
+def _str(value: datetime | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _set_paused(dag_id: str, paused: bool, as_regex: bool, yes: bool, output: str) -> None:
@@ -197,8 +203,8 @@ def list_runs(dag_id: str, no_backfill: bool, run_state: str | None, start_date:
             fail(f"Dag {dag_id!r} not found in the metadata database")
         runs = s.scalars(stmt.order_by(DagRun.logical_date.desc())).all()
     print_as([{"dag_id": r.dag_id, "run_id": r.run_id, "state": r.state,
-               "execution_date": iso(r.logical_date), "start_date": iso(r.start_date),
-               "end_date": iso(r.end_date)} for r in runs], output)
+               "execution_date": iso(r.logical_date), "start_date": iso(r.start_date) or "",
+               "end_date": iso(r.end_date) or ""} for r in runs], output)
 
 
 def _register() -> None:
