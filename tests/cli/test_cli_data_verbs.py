@@ -129,7 +129,15 @@ def test_missing_database_is_one_line_and_not_created(tmp_path: Path) -> None:
     path = tmp_path / "absent.db"
     cli = Cli(tmp_path, f"sqlite:///{path}")
     for args in (("variables", "list"), ("pools", "set", "p", "1", "d"),
-                 ("connections", "list"), ("users", "list")):
+                 ("connections", "list"), ("users", "list"),
+                 ("users", "create", "-u", "a", "-e", "a@x", "-p", "pw"),
+                 ("users", "create-token", "-u", "a", "-n", "t"), ("dags", "list"),
+                 ("dags", "trigger", "d"), ("dags", "backfill", "d", "-s", "2024-01-01",
+                                            "-e", "2024-01-02"),
+                 ("tasks", "list", "d"), ("db", "check"), ("db", "clean",
+                                                         "--clean-before-timestamp",
+                                                         "2024-01-01", "-y"),
+                 ("roles", "create", "R")):
         done = cli.run(*args, ok=False)
         assert done.returncode == 1, args
         lines = done.stderr.strip().splitlines()

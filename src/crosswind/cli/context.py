@@ -41,6 +41,14 @@ def existing_db(pool_size: int = 2) -> tuple[Settings, Database]:
     return settings, db
 
 
+def wake_scheduler(db: Database) -> None:
+    """Tell the scheduler(s) of this database that something changed (best effort: the
+    scheduler polls anyway)."""
+    from crosswind.scheduling.wakeup import notifier
+
+    notifier(db.url, db.engine)()
+
+
 def secret_box(settings: Settings) -> SecretBox:
     """The Fernet box the API uses: the same key, so either side reads the other's values."""
     return SecretBox(load_fernet_key(settings.fernet_key, settings.home))

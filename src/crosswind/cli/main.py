@@ -26,7 +26,7 @@ LAZY_COMMANDS = {
     "info": ("crosswind.cli.info", "info"),
     "cheat-sheet": ("crosswind.cli.cheat_sheet", "cheat_sheet"),
     "dags": ("crosswind.cli.dags", "group"),
-    "tasks": ("crosswind.cli.local_test", "tasks_group"),
+    "tasks": ("crosswind.cli.tasks", "group"),
     "dag-processor": ("crosswind.cli.dag_processor", "dag_processor"),
     "api-server": ("crosswind.cli.server", "api_server"),
     "scheduler": ("crosswind.cli.scheduler", "scheduler"),

@@ -76,3 +76,18 @@ def fail(message: str) -> None:
     """Stop with `message` on stderr and exit status 1 (as Airflow's `SystemExit(message)`)."""
     click.echo(message, err=True)
     raise SystemExit(1)
+
+
+def ask_yesno(question: str) -> bool:
+    """Airflow's y/n question: asks again until the answer is yes/y or no/n; end of input
+    (a script piping nothing) is no."""
+    while True:
+        try:
+            answer = input(question + " ").strip().lower()
+        except EOFError:
+            return False
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False
+        click.echo("Please respond with y/yes or n/no.")

@@ -8,14 +8,13 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crosswind.cli.context import existing_db, settings_and_db
+from crosswind.cli.context import existing_db
 from crosswind.cli.output import fail, output_option, print_as
 from crosswind.errors import CrosswindError
 from crosswind.models.auth import User
 from crosswind.roles import SCOPES
 from crosswind.store import roles as role_store
 from crosswind.store import users as store
-from crosswind.store.bootstrap import prepare
 
 
 @click.group("users")
@@ -35,8 +34,7 @@ def create(
     username: str, email: str, role: str, password: str, firstname: str, lastname: str
 ) -> None:
     """Create a user."""
-    settings, db = settings_and_db()
-    prepare(db, settings)
+    _, db = existing_db()
     try:
         with db.write() as s:
             store.create(s, username=username, email=email, password=password, roles=[role],
@@ -58,8 +56,7 @@ def create_token(
     dag_ids: tuple[str, ...],
 ) -> None:
     """Create a personal access token and print its secret (shown once)."""
-    settings, db = settings_and_db()
-    prepare(db, settings)
+    _, db = existing_db()
     try:
         with db.write() as s:
             user = store.get(s, username)
