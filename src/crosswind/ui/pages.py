@@ -50,3 +50,15 @@ def grid_page(request: Request, dag_id: str) -> Response:
     if who is None:
         return to_login(request)
     return render(request, "grid.html", who, dag_id=dag_id)
+
+
+@router.get("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}")
+def task_instance_page(request: Request, dag_id: str, run_id: str, task_id: str,
+                       map_index: int = -1) -> Response:
+    """One task instance; `tab` (details, log, xcom, rendered, dependencies) and `try` live
+    in the query string too, read by the page's script."""
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, "task_instance.html", who, dag_id=dag_id, run_id=run_id,
+                  task_id=task_id, map_index=max(map_index, -1))

@@ -92,6 +92,8 @@
     drawRows();
     document.getElementById("ti-title").textContent = `${task} · ${run.run_id}`;
     panel.hidden = false;
+    document.getElementById("ti-open").href =
+      `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}`;
     const rows = [["Run", run.run_id], ["Logical date", when(run.logical_date)]];
     try {
       if (data.mapped[task]) {
