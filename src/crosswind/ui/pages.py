@@ -15,6 +15,8 @@ from crosswind.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("all", "active", "paused")
+# The views of one DAG, in the order of its tabs: (path segment, label).
+DAG_VIEWS = [("grid", "Grid")]
 
 
 def signed_in(request: Request) -> BrowserSession | None:
@@ -49,7 +51,7 @@ def grid_page(request: Request, dag_id: str) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
-    return render(request, "grid.html", who, dag_id=dag_id)
+    return render(request, "grid.html", who, dag_id=dag_id, view="grid", dag_views=DAG_VIEWS)
 
 
 @router.get("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}")
