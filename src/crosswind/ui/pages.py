@@ -15,8 +15,9 @@ from crosswind.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("all", "active", "paused")
+RUN_STATES = ("queued", "running", "success", "failed")
 # The views of one DAG, in the order of its tabs: (path segment, label).
-DAG_VIEWS = [("grid", "Grid")]
+DAG_VIEWS = [("grid", "Grid"), ("runs", "Runs")]
 
 
 def signed_in(request: Request) -> BrowserSession | None:
@@ -64,3 +65,12 @@ def task_instance_page(request: Request, dag_id: str, run_id: str, task_id: str,
         return to_login(request)
     return render(request, "task_instance.html", who, dag_id=dag_id, run_id=run_id,
                   task_id=task_id, map_index=max(map_index, -1))
+
+
+@router.get("/dags/{dag_id}/runs")
+def runs_page(request: Request, dag_id: str, state: str = "", page: int = 1) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, "runs.html", who, dag_id=dag_id, view="runs", dag_views=DAG_VIEWS,
+                  run_state=state if state in RUN_STATES else "", page=max(page, 1))

@@ -92,6 +92,10 @@
     drawRows();
     document.getElementById("ti-title").textContent = `${task} · ${run.run_id}`;
     panel.hidden = false;
+    for (const b of document.querySelectorAll("#cell-actions button")) {
+      b.dataset.runId = run.run_id;
+      if (b.dataset.for === "task") b.dataset.taskId = task;
+    }
     document.getElementById("ti-open").href =
       `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}`;
     const rows = [["Run", run.run_id], ["Logical date", when(run.logical_date)]];
@@ -170,6 +174,7 @@
     if (keep && keep.t < data.tasks.length && keep.c < data.runs.length) moveFocus(keep.t, keep.c);
   }
 
+  document.addEventListener("cw:changed", () => load(true).catch(() => {}));
   document.addEventListener("cw:triggered", async (ev) => {
     await load();
     status.textContent = `Triggered ${ev.detail.dag_run_id || ev.detail.run_id}`;

@@ -264,6 +264,14 @@
     window.addEventListener("pagehide", () => source.close());
   }
 
+  document.addEventListener("cw:changed", async () => {
+    await loadTi();
+    stopFollowing();
+    log = null;
+    showTab();
+    status.textContent = "Done.";
+  });
+
   loadTi().then(() => { showTab(); listen(); })
     .catch((e) => { status.textContent = "Could not load the task instance: " + e.message; });
 })();
