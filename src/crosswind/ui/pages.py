@@ -17,7 +17,8 @@ router = APIRouter(include_in_schema=False)
 STATUSES = ("all", "active", "paused")
 RUN_STATES = ("queued", "running", "success", "failed")
 # The views of one DAG, in the order of its tabs: (path segment, label).
-DAG_VIEWS = [("grid", "Grid"), ("runs", "Runs")]
+DAG_VIEWS = [("grid", "Grid"), ("graph", "Graph"), ("runs", "Runs"), ("code", "Code"),
+             ("details", "Details")]
 
 
 def signed_in(request: Request) -> BrowserSession | None:
@@ -74,3 +75,15 @@ def runs_page(request: Request, dag_id: str, state: str = "", page: int = 1) -> 
         return to_login(request)
     return render(request, "runs.html", who, dag_id=dag_id, view="runs", dag_views=DAG_VIEWS,
                   run_state=state if state in RUN_STATES else "", page=max(page, 1))
+
+
+@router.get("/dags/{dag_id}/{view}")
+def dag_view_page(request: Request, dag_id: str, view: str) -> Response:
+    """graph, code, details: shells their scripts fill (the run of the graph is ?run_id=)."""
+    if view not in ("graph", "code", "details"):
+        return Response("no such page", status_code=404, media_type="text/plain")
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, f"dag_{view}.html", who, dag_id=dag_id, view=view,
+                  dag_views=DAG_VIEWS)
