@@ -15,6 +15,10 @@ from crosswind.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("all", "active", "paused")
+RUN_STATES = ("queued", "running", "success", "failed")
+# The views of one DAG, in the order of its tabs: (path segment, label).
+DAG_VIEWS = [("grid", "Grid"), ("graph", "Graph"), ("runs", "Runs"), ("code", "Code"),
+             ("details", "Details")]
 
 
 def signed_in(request: Request) -> BrowserSession | None:
@@ -49,4 +53,37 @@ def grid_page(request: Request, dag_id: str) -> Response:
     who = signed_in(request)
     if who is None:
         return to_login(request)
-    return render(request, "grid.html", who, dag_id=dag_id)
+    return render(request, "grid.html", who, dag_id=dag_id, view="grid", dag_views=DAG_VIEWS)
+
+
+@router.get("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}")
+def task_instance_page(request: Request, dag_id: str, run_id: str, task_id: str,
+                       map_index: int = -1) -> Response:
+    """One task instance; `tab` (details, log, xcom, rendered, dependencies) and `try` live
+    in the query string too, read by the page's script."""
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, "task_instance.html", who, dag_id=dag_id, run_id=run_id,
+                  task_id=task_id, map_index=max(map_index, -1))
+
+
+@router.get("/dags/{dag_id}/runs")
+def runs_page(request: Request, dag_id: str, state: str = "", page: int = 1) -> Response:
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, "runs.html", who, dag_id=dag_id, view="runs", dag_views=DAG_VIEWS,
+                  run_state=state if state in RUN_STATES else "", page=max(page, 1))
+
+
+@router.get("/dags/{dag_id}/{view}")
+def dag_view_page(request: Request, dag_id: str, view: str) -> Response:
+    """graph, code, details: shells their scripts fill (the run of the graph is ?run_id=)."""
+    if view not in ("graph", "code", "details"):
+        return Response("no such page", status_code=404, media_type="text/plain")
+    who = signed_in(request)
+    if who is None:
+        return to_login(request)
+    return render(request, f"dag_{view}.html", who, dag_id=dag_id, view=view,
+                  dag_views=DAG_VIEWS)

@@ -24,6 +24,9 @@ def render(request: Request, name: str, who: BrowserSession | None, status_code:
         rights = {
             "can_edit_dags": who.can("dag", "write", "PATCH"),
             "can_trigger": who.can("dag_run", "write", "POST"),
+            "can_edit_runs": who.can("dag_run", "write", "PATCH"),
+            "can_delete_runs": who.can("dag_run", "write", "DELETE"),
+            "can_edit_tis": who.can("task_instance", "write", "PATCH"),
         }
     response = templates.TemplateResponse(
         request, name, {"who": who, "version": __version__, **rights, **context},

@@ -92,6 +92,12 @@
     drawRows();
     document.getElementById("ti-title").textContent = `${task} · ${run.run_id}`;
     panel.hidden = false;
+    for (const b of document.querySelectorAll("#cell-actions button")) {
+      b.dataset.runId = run.run_id;
+      if (b.dataset.for === "task") b.dataset.taskId = task;
+    }
+    document.getElementById("ti-open").href =
+      `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}`;
     const rows = [["Run", run.run_id], ["Logical date", when(run.logical_date)]];
     try {
       if (data.mapped[task]) {
@@ -168,37 +174,11 @@
     if (keep && keep.t < data.tasks.length && keep.c < data.runs.length) moveFocus(keep.t, keep.c);
   }
 
-  // Trigger: a raw conf editor, pre-filled with the DAG's params; errors shown inline.
-  function triggerForm() {
-    const dialog = document.getElementById("trigger-dialog");
-    if (!dialog) return;
-    const conf = document.getElementById("trigger-conf");
-    const error = document.getElementById("trigger-error");
-    const fail = (msg) => { error.textContent = msg; error.hidden = false; conf.setAttribute("aria-invalid", "true"); };
-    document.getElementById("trigger-open").addEventListener("click", async () => {
-      error.hidden = true; conf.removeAttribute("aria-invalid");
-      try {
-        const details = await api(`${dagPath}/details`);
-        const params = Object.fromEntries(Object.entries(details.params || {}).map(([k, v]) => [k, v?.value ?? v]));
-        conf.value = JSON.stringify(params, null, 2);
-      } catch { conf.value = "{}"; }
-      dialog.showModal();
-      conf.focus();
-    });
-    document.getElementById("trigger-cancel").addEventListener("click", () => dialog.close());
-    document.getElementById("trigger-form").addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      let body;
-      try { body = JSON.parse(conf.value || "{}"); } catch (e) { return fail(`Not valid JSON: ${e.message}`); }
-      if (body === null || typeof body !== "object" || Array.isArray(body)) return fail("The configuration must be a JSON object.");
-      try {
-        const run = await api(`${dagPath}/dagRuns`, { method: "POST", body: { conf: body } });
-        dialog.close();
-        await load();
-        status.textContent = `Triggered ${run.dag_run_id || run.run_id}`;
-      } catch (e) { fail(e.message); }
-    });
-  }
+  document.addEventListener("cw:changed", () => load(true).catch(() => {}));
+  document.addEventListener("cw:triggered", async (ev) => {
+    await load();
+    status.textContent = `Triggered ${ev.detail.dag_run_id || ev.detail.run_id}`;
+  });
 
   // Live: state changes arrive from GET /api/v1/events (EventSource resumes by itself with
   // Last-Event-ID after a drop). A change of a cell in view is applied in place; a new run,
@@ -254,6 +234,5 @@
     window.addEventListener("pagehide", () => source.close());
   }
 
-  triggerForm();
   load().then(follow).catch((e) => { status.textContent = "Could not load the grid: " + e.message; });
 })();

@@ -1,0 +1,126 @@
+"""The task-instance page on a real engine: the log of a running task shows its tail first
+and new lines arrive without a reload; search, download, earlier parts; XCom, rendered
+template fields and why a task waits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from support import unique
+from support.servers import Server
+from ui.conftest import deploy, sign_in
+
+D = unique("uiti")
+LINES = 30_000  # ~0.7 MB of log before the task waits: more than the page's first window
+
+
+@pytest.fixture(scope="module")
+def ti_dag(engine: Server) -> str:
+    flag = engine.home / f"{D}.go"
+    deploy(engine, {f"{D}.py": f"""
+        from datetime import datetime
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+        with DAG("{D}", schedule=None, start_date=datetime(2024, 1, 1),
+                 params={{"who": "crosswind"}}) as dag:
+            talk = BashOperator(task_id="talk", bash_command=(
+                "seq 1 {LINES} | sed 's/^/filler line number /'; echo hello {{{{ params.who }}}}; "
+                "while [ ! -f {flag} ]; do sleep 0.1; done; echo after-the-flag; echo done-value"))
+            talk >> BashOperator(task_id="after", bash_command="true")
+        """}, [D])
+    with engine.client() as api:
+        r = api.post(f"/dags/{D}/dagRuns", json={"dag_run_id": "tirun"})
+        assert r.status_code == 200, r.text
+    return D
+
+
+def _ti_url(task: str) -> str:
+    return f"/dags/{D}/runs/tirun/tasks/{task}"
+
+
+def test_log_tail_then_live_lines_search_and_download(ti_dag: str, page,
+                                                      engine: Server) -> None:
+    sign_in(page, engine, path=_ti_url("talk") + "?tab=log")
+    log = page.get_by_label("Log text")
+    expect(log).to_contain_text("hello crosswind", timeout=30_000)
+    expect(page.get_by_text("Following the running task")).to_be_visible()
+    # Only the tail was loaded: the first filler lines are not on the page yet.
+    assert "filler line number 1\n" not in log.inner_text()
+    page.evaluate("window.stillTheSamePage = true")
+    (engine.home / f"{D}.go").touch()
+    expect(log).to_contain_text("after-the-flag", timeout=30_000)
+    expect(page.locator("#ti-state")).to_have_text("success", timeout=30_000)
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    page.get_by_label("Search the log").fill("after-the-flag")
+    expect(page.locator("#log-matches")).to_contain_text("1 match")
+    page.get_by_label("Search the log").press("Enter")
+    expect(page.locator("#log-matches")).to_have_text("1 of 1")
+
+    page.get_by_role("button", name="Load earlier").click()
+    page.get_by_label("Search the log").fill("")
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Download").click()
+    text = Path(dl.value.path()).read_text()
+    assert "\nfiller line number 1\n" in text
+    assert f"\nfiller line number {LINES}\n" in text
+    assert "after-the-flag" in text
+
+
+def test_window_endpoint_reads_only_the_tail(ti_dag: str, engine: Server) -> None:
+    base = f"{engine.url}/ui/data/dags/{D}/dagRuns/tirun/taskInstances/talk/logs/1"
+    with engine.client() as api:
+        auth = api.auth
+    w = httpx.get(base + "/window", params={"size": 4096}, auth=auth).json()
+    assert w["size"] > 500_000
+    assert w["end"] - w["start"] <= 4096
+    assert w["content"].startswith("filler line number") or w["start"] == 0
+    before = httpx.get(base + "/window", params={"before": w["start"], "size": 4096},
+                       auth=auth).json()
+    assert before["end"] == w["start"]
+    assert (before["content"] + w["content"]).count("\n") > 100
+    assert httpx.get(base + "/window").status_code == 401
+    assert httpx.get(base[:-1] + "9/window", auth=auth).status_code == 404
+    assert httpx.get(base + "/window", params={"size": 0}, auth=auth).status_code == 400
+
+
+def test_xcom_rendered_fields_details_and_tabs_have_urls(ti_dag: str, page,
+                                                         engine: Server) -> None:
+    (engine.home / f"{D}.go").touch()
+    sign_in(page, engine, path=_ti_url("talk"))
+    expect(page.locator("#ti-state")).to_have_text("success", timeout=30_000)
+    expect(page.get_by_label("Details")).to_contain_text("BashOperator")
+    page.get_by_role("link", name="XCom").click()
+    expect(page).to_have_url(re.compile(r"tab=xcom"))
+    expect(page.get_by_label("XCom")).to_contain_text("done-value")
+    page.get_by_role("link", name="Rendered template").click()
+    expect(page.get_by_label("Rendered template")).to_contain_text("echo hello crosswind")
+    page.go_back()
+    expect(page.get_by_label("XCom")).to_be_visible()
+    page.get_by_role("link", name="Dependencies").click()
+    expect(page.get_by_label("Dependencies")).to_contain_text("is success")
+
+
+def test_dependencies_say_why_a_task_waits(engine: Server, page) -> None:
+    dag = unique("uideps")
+    deploy(engine, {f"{dag}.py": f"""
+        from datetime import datetime
+        from airflow import DAG
+        from airflow.operators.empty import EmptyOperator
+        with DAG("{dag}", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+            first = EmptyOperator(task_id="first", pool="no_such_pool_{dag}")
+            first >> EmptyOperator(task_id="second")
+        """}, [dag])
+    with engine.client() as api:
+        assert api.post(f"/dags/{dag}/dagRuns", json={"dag_run_id": "w"}).status_code == 200
+    sign_in(page, engine, path=f"/dags/{dag}/runs/w/tasks/second?tab=dependencies")
+    deps = page.get_by_label("Dependencies")
+    expect(deps).to_contain_text("Why second is not running")
+    expect(deps).to_contain_text("Trigger Rule")
+    page.goto(engine.url + f"/dags/{dag}/runs/w/tasks/first?tab=dependencies")
+    expect(deps).to_contain_text("no_such_pool")
