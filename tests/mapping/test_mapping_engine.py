@@ -71,3 +71,15 @@ def test_zero_length_expansion_is_skipped(api):
     assert [(t["map_index"], t["state"]) for t in tasks["echo"]] == [(-1, "skipped")]
     assert tasks["after"][0]["state"] == "skipped"
     assert tasks["nothing"][0]["state"] == "success"
+
+
+def test_isinstance_of_mapped_tasks_in_a_task_process(api):
+    # Airflow 2.11.2: a mapped task is a MappedOperator and an AbstractOperator, neither a
+    # BaseOperator nor an instance of the operator class it maps.
+    run_id = trigger(api, "map_isinstance")
+    assert wait_run(api, "map_isinstance", run_id, timeout=60) == "success"
+    value = api.get(f"/dags/map_isinstance/dagRuns/{run_id}/taskInstances/report/xcomEntries/"
+                    "return_value", params={"deserialize": "true"}).json()["value"]
+    got = value if isinstance(value, dict) else __import__("ast").literal_eval(value)
+    assert got == {"echo": [True, False, True, False], "plain": [False, True, True, True],
+                   "double": [True, False, True, False]}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar, Union
 
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import AirflowException
@@ -236,6 +236,7 @@ class MappedOperator(BaseOperator):
     operator of one map index."""
 
     is_mapped = True
+    _takes_mapped: ClassVar[bool] = True  # isinstance(task, MappedOperator) (OperatorMeta)
 
     def __init__(self, *, operator_class: type, partial_kwargs: dict[str, Any],
                  expand_input: DictOfListsInput | ListOfDictsInput,
@@ -294,6 +295,10 @@ class MappedOperator(BaseOperator):
 
     def __repr__(self) -> str:
         return f"<Mapped({self.operator_class.__name__}): {self.task_id}>"
+
+
+# airflow.models.operator.Operator: either kind of task.
+Operator = Union[BaseOperator, MappedOperator]  # noqa: UP007 - a runtime alias, as Airflow's
 
 
 def _split_partial(operator_class: type, kwargs: dict[str, Any]) -> dict[str, Any]:
