@@ -369,12 +369,16 @@ def check_push_for_mapping(task: Any, value: Any) -> None:
     it, the value must be a list or dict within max_map_length (Airflow's checks)."""
     if getattr(task, "is_mapped", False) or not task.has_dag():
         return
+    from crosswind.dags.mapped_group import mapped_group_of
+
     dag = task.dag
     for child_id in task.downstream_task_ids:
         child = dag.task_dict.get(child_id)
-        if not getattr(child, "is_mapped", False):
+        # A mapped task, or a task of a mapped group (it maps with the group's input).
+        mapper = child if getattr(child, "is_mapped", False) else mapped_group_of(child)
+        if mapper is None or mapper is mapped_group_of(task):
             continue
-        for ref in child.expand_input.references():
+        for ref in mapper.expand_input.references():
             if ref.operator.task_id == task.task_id and ref.key == "return_value":
                 _check_value(value)
                 return
