@@ -145,3 +145,12 @@ def test_mapped_task_group_expand_kwargs_and_literals(api):
     assert [_value(api, "map_group_kwargs", run_id, "labels.join", i) for i in (0, 1)] == [
         "x-1", "y-2"]
     assert _value(api, "map_group_kwargs", run_id, "tot") == 36
+
+
+def test_xcom_values_mapped_over_are_not_rendered(api):
+    run_id = trigger(api, "map_no_render")
+    assert wait_run(api, "map_no_render", run_id, timeout=60) == "success"
+    got = {t: _value(api, "map_no_render", run_id, t, 0)
+           for t in ("from_xcom", "from_literal", "show", "show_literal")}
+    assert got == {"from_xcom": "x{{ 1 + 1 }}", "from_literal": "y6",
+                   "show": "t{{ 2 + 2 }}|10", "show_literal": "l14|k"}

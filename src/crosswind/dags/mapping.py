@@ -162,10 +162,15 @@ class DictOfListsInput:
     def spec(self) -> dict[str, Any]:
         return {"type": self.kind, "lengths": {k: length_spec(v) for k, v in self.value.items()}}
 
-    def resolve(self, context: dict[str, Any], map_index: int) -> dict[str, Any]:
+    def resolve(self, context: dict[str, Any], map_index: int,
+                from_xcom: set[str] | None = None) -> dict[str, Any]:
+        """The arguments of index map_index; `from_xcom` gets the names whose value came
+        from an XCom (not rendered as templates, as on Airflow)."""
         base = _xcomarg_base()
         seqs = {k: as_sequence(v.resolve(context) if isinstance(v, base) else v)
                 for k, v in self.value.items()}
+        if from_xcom is not None:
+            from_xcom.update(k for k, v in self.value.items() if isinstance(v, base))
         if map_index < 0:
             raise AirflowException("a mapped task runs with a map_index >= 0")
         out: dict[str, Any] = {}
@@ -195,16 +200,20 @@ class ListOfDictsInput:
     def spec(self) -> dict[str, Any]:
         return {"type": self.kind, "lengths": {"": length_spec(self.value)}}
 
-    def resolve(self, context: dict[str, Any], map_index: int) -> dict[str, Any]:
+    def resolve(self, context: dict[str, Any], map_index: int,
+                from_xcom: set[str] | None = None) -> dict[str, Any]:
         base = _xcomarg_base()
-        value = self.value.resolve(context) if isinstance(self.value, base) else self.value
+        whole = isinstance(self.value, base)
+        value = self.value.resolve(context) if whole else self.value
         item = as_sequence(value)[map_index]
         if isinstance(item, base):
-            item = item.resolve(context)
+            item, whole = item.resolve(context), True
         if not isinstance(item, dict):
             raise AirflowException(
                 f"expand_kwargs() expects a list of dicts, got an item of type "
                 f"{type(item).__name__}")
+        if from_xcom is not None:
+            from_xcom.update(k for k, v in item.items() if whole or isinstance(v, base))
         return {k: v.resolve(context) if isinstance(v, base) else v for k, v in item.items()}
 
 
@@ -271,7 +280,8 @@ class MappedOperator(BaseOperator):
         """The operator of the running map index, its mapped arguments resolved."""
         from crosswind.dags.dag import DagContext
 
-        resolved = self.expand_input.resolve(context, context["ti"].map_index)
+        from_xcom: set[str] = set()
+        resolved = self.expand_input.resolve(context, context["ti"].map_index, from_xcom)
         kwargs = {k: v for k, v in self.partial_kwargs.items() if k != "map_index_template"}
         if self.expand_into:
             kwargs[self.expand_into] = {**(kwargs.get(self.expand_into) or {}), **resolved}
@@ -291,6 +301,8 @@ class MappedOperator(BaseOperator):
         op.upstream_task_ids = self.upstream_task_ids
         op.downstream_task_ids = self.downstream_task_ids
         op.map_index_template = self.map_index_template  # type: ignore[attr-defined]
+        # Values from XComs are used as they are, never rendered (templating.py).
+        op.mapped_xcom_values = [resolved[k] for k in from_xcom]  # type: ignore[attr-defined]
         return op
 
     def __repr__(self) -> str:
