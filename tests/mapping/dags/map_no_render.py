@@ -2,8 +2,10 @@
 Airflow 2.11.2 does)."""
 
 from datetime import datetime
+
 from airflow.decorators import dag, task
 from airflow.operators.bash import BashOperator
+
 
 @dag(schedule=None, start_date=datetime(2024, 1, 1), catchup=False)
 def map_no_render():
