@@ -4,6 +4,8 @@ same DAG shapes."""
 
 from __future__ import annotations
 
+import ast
+
 import httpx
 
 from execution.engine_helpers import log_text, trigger, wait_run
@@ -71,3 +73,84 @@ def test_zero_length_expansion_is_skipped(api):
     assert [(t["map_index"], t["state"]) for t in tasks["echo"]] == [(-1, "skipped")]
     assert tasks["after"][0]["state"] == "skipped"
     assert tasks["nothing"][0]["state"] == "success"
+
+
+def test_isinstance_of_mapped_tasks_in_a_task_process(api):
+    # Airflow 2.11.2: a mapped task is a MappedOperator and an AbstractOperator, neither a
+    # BaseOperator nor an instance of the operator class it maps.
+    run_id = trigger(api, "map_isinstance")
+    assert wait_run(api, "map_isinstance", run_id, timeout=60) == "success"
+    value = api.get(f"/dags/map_isinstance/dagRuns/{run_id}/taskInstances/report/xcomEntries/"
+                    "return_value", params={"deserialize": "true"}).json()["value"]
+    got = value if isinstance(value, dict) else ast.literal_eval(value)
+    assert got == {"echo": [True, False, True, False], "plain": [False, True, True, True],
+                   "double": [True, False, True, False]}
+
+
+def _value(api: httpx.Client, dag_id: str, run_id: str, task_id: str, map_index: int = -1):
+    r = api.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/"
+                "return_value", params={"map_index": map_index, "deserialize": "true"})
+    assert r.status_code == 200, r.text
+    value = r.json()["value"]
+    if not isinstance(value, str):
+        return value
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value  # a plain string
+
+
+def test_mapped_task_group_per_index(api):
+    # As Airflow 2.11.2 gives for this DAG: each task of the group runs per index, index 1
+    # of `check` fails alone, `after` (all_done) runs for it with None; the run succeeds
+    # (its leaves did).
+    run_id = trigger(api, "map_group")
+    assert wait_run(api, "map_group", run_id, timeout=120) == "success"
+    tasks = by_task(all_tis(api, "map_group", run_id))
+    got = {tid: [(t["map_index"], t["state"]) for t in rows] for tid, rows in tasks.items()}
+    assert got == {
+        "numbers": [(-1, "success")],
+        "grp.add": [(0, "success"), (1, "success"), (2, "success")],
+        "grp.check": [(0, "success"), (1, "failed"), (2, "success")],
+        "grp.after": [(0, "success"), (1, "success"), (2, "success")],
+        "grp.echo": [(0, "success"), (1, "success"), (2, "success")],
+        "total": [(-1, "success")],
+        "strict": [(-1, "success")],
+    }, got
+    assert [_value(api, "map_group", run_id, "grp.add", i) for i in range(3)] == [101, 102, 103]
+    assert _value(api, "map_group", run_id, "grp.after", 1) == -1
+    assert _value(api, "map_group", run_id, "total") == [-1, 1011, 1031]
+    assert _value(api, "map_group", run_id, "strict") == [1011, -1, 1031]
+    assert _value(api, "map_group", run_id, "grp.echo", 2) == "index 2"
+    listed = api.get(f"/dags/map_group/dagRuns/{run_id}/taskInstances/grp.check/listMapped")
+    assert listed.status_code == 200, listed.text
+    assert [t["map_index"] for t in listed.json()["task_instances"]] == [0, 1, 2]
+    task = api.get("/dags/map_group/tasks/grp.check").json()
+    assert task["is_mapped"] is False  # Airflow: only a MappedOperator says True
+
+
+def test_mapped_task_group_expand_kwargs_and_literals(api):
+    run_id = trigger(api, "map_group_kwargs")
+    assert wait_run(api, "map_group_kwargs", run_id, timeout=120) == "failed"
+    tasks = by_task(all_tis(api, "map_group_kwargs", run_id))
+    got = {tid: [(t["map_index"], t["state"]) for t in rows] for tid, rows in tasks.items()}
+    assert got == {
+        "pairs": [(-1, "success")],
+        "labels.join": [(0, "success"), (1, "success")],
+        "labels.shout": [(0, "failed"), (1, "failed")],
+        "again": [(-1, "upstream_failed")],
+        "lit.twice": [(0, "success"), (1, "success"), (2, "success")],
+        "tot": [(-1, "success")],
+    }, got
+    assert [_value(api, "map_group_kwargs", run_id, "labels.join", i) for i in (0, 1)] == [
+        "x-1", "y-2"]
+    assert _value(api, "map_group_kwargs", run_id, "tot") == 36
+
+
+def test_xcom_values_mapped_over_are_not_rendered(api):
+    run_id = trigger(api, "map_no_render")
+    assert wait_run(api, "map_no_render", run_id, timeout=60) == "success"
+    got = {t: _value(api, "map_no_render", run_id, t, 0)
+           for t in ("from_xcom", "from_literal", "show", "show_literal")}
+    assert got == {"from_xcom": "x{{ 1 + 1 }}", "from_literal": "y6",
+                   "show": "t{{ 2 + 2 }}|10", "show_literal": "l14|k"}

@@ -6,6 +6,7 @@ raise AirflowInvalidArguments (a TypeError), as Airflow does.
 
 from __future__ import annotations
 
+import abc
 import itertools
 import logging
 import warnings
@@ -40,7 +41,27 @@ def _seconds(value: Any) -> timedelta | None:
 log = logging.getLogger("crosswind.task")
 
 
-class BaseOperator(DependencyMixin, setup_teardown.SetupTeardownMixin):
+class OperatorMeta(abc.ABCMeta):
+    """As in Airflow, a mapped task (a MappedOperator) is no instance of BaseOperator nor
+    of the class it maps: `isinstance` answers True for it only with AbstractOperator and
+    MappedOperator (classes that set `_takes_mapped`). An ABCMeta, as Airflow's, so
+    operators mixing in abc.ABC keep working."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if getattr(type(instance), "is_mapped", False) is True and not cls.__dict__.get(
+                "_takes_mapped", False):
+            return False
+        return super().__instancecheck__(instance)
+
+
+class AbstractOperator(metaclass=OperatorMeta):
+    """airflow.models.abstractoperator.AbstractOperator: what BaseOperator and
+    MappedOperator share (for `isinstance` in DAG files and in Crosswind)."""
+
+    _takes_mapped: ClassVar[bool] = True
+
+
+class BaseOperator(AbstractOperator, DependencyMixin, setup_teardown.SetupTeardownMixin):
     """Airflow 2 BaseOperator: one unit of work in a DAG."""
 
     template_fields: ClassVar[Sequence[str]] = ()
@@ -233,13 +254,13 @@ def as_tasks(value: Any, side: str = "downstream") -> list[BaseOperator]:
 
     A TaskGroup stands for its roots on the downstream side of an edge and for its
     leaves on the upstream side."""
-    if isinstance(value, BaseOperator):
-        return [value]
+    if isinstance(value, AbstractOperator):
+        return [value]  # type: ignore[list-item]
     if hasattr(value, "group_roots"):
         return value.group_roots() if side == "downstream" else value.group_leaves()
     operator = getattr(value, "operator", None)
-    if isinstance(operator, BaseOperator):
-        return [operator]
+    if isinstance(operator, AbstractOperator):
+        return [operator]  # type: ignore[list-item]
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
         return [t for item in value for t in as_tasks(item, side)]
     raise AirflowException(f"Relationships can only be set between operators; received {value!r}")

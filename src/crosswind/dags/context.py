@@ -138,19 +138,29 @@ class TaskInstanceRef:
         return None
 
     def _pull_one(self, task_id: str, dag_id: str | None, key: str) -> Any:
-        if (dag_id is None or dag_id == self.dag_id) and self._is_mapped(task_id):
+        scope = self._scope(task_id) if dag_id is None or dag_id == self.dag_id else None
+        if scope == "all":
             from crosswind.dags.mapping import LazyXComSequence
 
             return LazyXComSequence(get_backend(), self.dag_id, self.run_id, task_id, key)
         return get_backend().xcom_pull(
-            dag_id=dag_id or self.dag_id, run_id=self.run_id, task_id=task_id, key=key
+            dag_id=dag_id or self.dag_id, run_id=self.run_id, task_id=task_id, key=key,
+            map_index=self.map_index if scope == "index" else -1,
         )
 
-    def _is_mapped(self, task_id: str) -> bool:
-        """A mapped task's XCom is every map index's value (Airflow's lazy sequence)."""
+    def _scope(self, task_id: str) -> str | None:
+        """Which XCom of task_id this try reads: "all" map indexes of a mapped task
+        (Airflow's lazy sequence), the "index" of this try (a task of the same mapped task
+        group), or None (the one unmapped value)."""
+        from crosswind.dags.mapped_group import is_expanded, same_index_upstream
+
         dag = getattr(self.task, "_dag", None)
         other = dag.task_dict.get(task_id) if dag is not None else None
-        return bool(getattr(other, "is_mapped", False))
+        if other is None:
+            return None
+        if self.map_index >= 0 and same_index_upstream(self.task, other):
+            return "index"
+        return "all" if is_expanded(other) else None
 
     def __repr__(self) -> str:
         return f"<TaskInstance: {self.dag_id}.{self.task_id} {self.run_id} [running]>"

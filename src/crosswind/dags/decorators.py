@@ -221,23 +221,33 @@ def task_group(group_id: Any = None, **group_kwargs: Any) -> Any:
     Returns what the function returns when that is not None (so `a >> group_fn() >> b`
     binds to the returned task), else the group itself, like Airflow."""
 
+    if isinstance(group_id, str):
+        group_kwargs = {"group_id": group_id, **group_kwargs}
+
     def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        from crosswind.dags.mapped_group import add_mapping
+
         @functools.wraps(function)
         def factory(*args: Any, **kwargs: Any) -> Any:
             from crosswind.dags.task_group import TaskGroup
 
-            gid = group_kwargs.get("group_id") or (group_id if isinstance(group_id, str) else None)
             options = {k: v for k, v in group_kwargs.items() if k != "group_id"}
             # Calling the same @task_group function again makes group__1, group__2, ...
             options.setdefault("add_suffix_on_collision", True)
-            with TaskGroup(gid or function.__name__, **options) as group:
+            with TaskGroup(group_id_of(function, group_kwargs), **options) as group:
                 result = function(*args, **kwargs)
             return group if result is None else result
 
         factory._is_task_group = True  # type: ignore[attr-defined]  # @setup refuses it
+        add_mapping(factory, function, group_kwargs)  # .partial() / .expand() (mapped_group)
         return factory
 
     return wrap(group_id) if callable(group_id) else wrap
+
+
+def group_id_of(function: Callable[..., Any], group_kwargs: dict[str, Any]) -> str:
+    """A @task_group's id: the group_id given, else the function's name."""
+    return group_kwargs.get("group_id") or function.__name__
 
 
 def dag(dag_id: Any = None, **dag_kwargs: Any) -> Any:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from crosswind.dags import setup_teardown_graph as graph
+from crosswind.dags.mapped_group import mapped_group_of
 from crosswind.dags.runtime import MemoryBackend, get_backend, set_backend
 from crosswind.dags.utils_dates import as_utc, utcnow
 
@@ -50,10 +51,20 @@ def run_dag_locally(
         for task in dag.topological_sort():
             if task.task_id in states:
                 continue
+            group = mapped_group_of(task)
+            inside = {u for u in task.upstream_task_ids
+                      if group is not None and mapped_group_of(dag.task_dict[u]) is group}
             decision = graph.task_verdict(
-                table, task.task_id, states, indirect.get(task.task_id), mapped)
+                table, task.task_id, {k: v for k, v in states.items() if k not in inside},
+                indirect.get(task.task_id),
+                {k: v for k, v in mapped.items() if k not in inside})
             if decision != "run":
                 states[task.task_id] = decision or "upstream_failed"
+                continue
+            if group is not None:
+                mapped[task.task_id] = _run_group_member(
+                    dag, task, group, run, inside, (table, indirect, states, mapped))
+                states[task.task_id] = _summary(mapped[task.task_id])
                 continue
             if task.is_mapped:
                 mapped[task.task_id] = _run_mapped(dag, task, run)
@@ -168,6 +179,36 @@ def _run_mapped(dag: Any, task: Any, run: Any) -> list[str]:
     if length == 0:
         return ["skipped"]
     return [_run_tries(dag, task, run, map_index=i).state for i in range(length)]
+
+
+def _run_group_member(dag: Any, task: Any, group: Any, run: Any, inside: set[str],
+                      view: tuple[Any, Any, dict[str, str], dict[str, list[str]]]
+                      ) -> list[str]:
+    """Every map index of a task of a mapped task group; index i follows index i of its
+    upstreams in the group (the scheduler's rule, scheduling/mapped_groups.py)."""
+    from crosswind.dags.context import TIInfo, build_context
+    from crosswind.dags.mapping import expand_length
+
+    table, indirect, states, mapped = view
+    context = build_context(dag=dag, task=task, run=run, ti=TIInfo(task.task_id))
+    try:
+        length = expand_length(group, context)
+    except Exception:  # noqa: BLE001 - upstream value unusable: the task cannot run
+        return ["upstream_failed"]
+    if length == 0:
+        return ["skipped"]
+    out: list[str] = []
+    for i in range(length):
+        here = {u: mapped[u][i] if len(mapped.get(u, ())) > i else states.get(u, "skipped")
+                for u in inside}
+        verdict = graph.task_verdict(
+            table, task.task_id, {**states, **here}, indirect.get(task.task_id),
+            {k: v for k, v in mapped.items() if k not in inside})
+        if verdict == "run":
+            out.append(_run_tries(dag, task, run, map_index=i).state)
+        else:
+            out.append(verdict or "upstream_failed")
+    return out
 
 
 def _summary(states: list[str]) -> str:

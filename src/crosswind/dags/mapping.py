@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar, Union
 
 from crosswind.dags.baseoperator import BaseOperator
 from crosswind.dags.exceptions import AirflowException
@@ -162,10 +162,15 @@ class DictOfListsInput:
     def spec(self) -> dict[str, Any]:
         return {"type": self.kind, "lengths": {k: length_spec(v) for k, v in self.value.items()}}
 
-    def resolve(self, context: dict[str, Any], map_index: int) -> dict[str, Any]:
+    def resolve(self, context: dict[str, Any], map_index: int,
+                from_xcom: set[str] | None = None) -> dict[str, Any]:
+        """The arguments of index map_index; `from_xcom` gets the names whose value came
+        from an XCom (not rendered as templates, as on Airflow)."""
         base = _xcomarg_base()
         seqs = {k: as_sequence(v.resolve(context) if isinstance(v, base) else v)
                 for k, v in self.value.items()}
+        if from_xcom is not None:
+            from_xcom.update(k for k, v in self.value.items() if isinstance(v, base))
         if map_index < 0:
             raise AirflowException("a mapped task runs with a map_index >= 0")
         out: dict[str, Any] = {}
@@ -195,16 +200,20 @@ class ListOfDictsInput:
     def spec(self) -> dict[str, Any]:
         return {"type": self.kind, "lengths": {"": length_spec(self.value)}}
 
-    def resolve(self, context: dict[str, Any], map_index: int) -> dict[str, Any]:
+    def resolve(self, context: dict[str, Any], map_index: int,
+                from_xcom: set[str] | None = None) -> dict[str, Any]:
         base = _xcomarg_base()
-        value = self.value.resolve(context) if isinstance(self.value, base) else self.value
+        whole = isinstance(self.value, base)
+        value = self.value.resolve(context) if whole else self.value
         item = as_sequence(value)[map_index]
         if isinstance(item, base):
-            item = item.resolve(context)
+            item, whole = item.resolve(context), True
         if not isinstance(item, dict):
             raise AirflowException(
                 f"expand_kwargs() expects a list of dicts, got an item of type "
                 f"{type(item).__name__}")
+        if from_xcom is not None:
+            from_xcom.update(k for k, v in item.items() if whole or isinstance(v, base))
         return {k: v.resolve(context) if isinstance(v, base) else v for k, v in item.items()}
 
 
@@ -236,6 +245,7 @@ class MappedOperator(BaseOperator):
     operator of one map index."""
 
     is_mapped = True
+    _takes_mapped: ClassVar[bool] = True  # isinstance(task, MappedOperator) (OperatorMeta)
 
     def __init__(self, *, operator_class: type, partial_kwargs: dict[str, Any],
                  expand_input: DictOfListsInput | ListOfDictsInput,
@@ -270,7 +280,8 @@ class MappedOperator(BaseOperator):
         """The operator of the running map index, its mapped arguments resolved."""
         from crosswind.dags.dag import DagContext
 
-        resolved = self.expand_input.resolve(context, context["ti"].map_index)
+        from_xcom: set[str] = set()
+        resolved = self.expand_input.resolve(context, context["ti"].map_index, from_xcom)
         kwargs = {k: v for k, v in self.partial_kwargs.items() if k != "map_index_template"}
         if self.expand_into:
             kwargs[self.expand_into] = {**(kwargs.get(self.expand_into) or {}), **resolved}
@@ -290,10 +301,16 @@ class MappedOperator(BaseOperator):
         op.upstream_task_ids = self.upstream_task_ids
         op.downstream_task_ids = self.downstream_task_ids
         op.map_index_template = self.map_index_template  # type: ignore[attr-defined]
+        # Values from XComs are used as they are, never rendered (templating.py).
+        op.mapped_xcom_values = [resolved[k] for k in from_xcom]  # type: ignore[attr-defined]
         return op
 
     def __repr__(self) -> str:
         return f"<Mapped({self.operator_class.__name__}): {self.task_id}>"
+
+
+# airflow.models.operator.Operator: either kind of task.
+Operator = Union[BaseOperator, MappedOperator]  # noqa: UP007 - a runtime alias, as Airflow's
 
 
 def _split_partial(operator_class: type, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -364,12 +381,16 @@ def check_push_for_mapping(task: Any, value: Any) -> None:
     it, the value must be a list or dict within max_map_length (Airflow's checks)."""
     if getattr(task, "is_mapped", False) or not task.has_dag():
         return
+    from crosswind.dags.mapped_group import mapped_group_of
+
     dag = task.dag
     for child_id in task.downstream_task_ids:
         child = dag.task_dict.get(child_id)
-        if not getattr(child, "is_mapped", False):
+        # A mapped task, or a task of a mapped group (it maps with the group's input).
+        mapper = child if getattr(child, "is_mapped", False) else mapped_group_of(child)
+        if mapper is None or mapper is mapped_group_of(task):
             continue
-        for ref in child.expand_input.references():
+        for ref in mapper.expand_input.references():
             if ref.operator.task_id == task.task_id and ref.key == "return_value":
                 _check_value(value)
                 return

@@ -96,8 +96,15 @@ def serialize_task(task: Any) -> dict[str, Any]:
         "max_active_tis_per_dag": task.max_active_tis_per_dag,
         "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
         **dataset_schedule.task_fields(task),
+        **_mapped_group_fields(task),
         **_operator_fields(task),
     }
+
+
+def _mapped_group_fields(task: Any) -> dict[str, Any]:
+    from crosswind.dags.mapped_group import task_fields
+
+    return task_fields(task)
 
 
 def _links(task: Any) -> list[Any]:

@@ -74,22 +74,26 @@ def _new_environment(paths: list[str], native: bool, filters: dict[str, Any]) ->
     return env
 
 
-def render_value(value: Any, context: dict[str, Any], env: jinja2.Environment, exts: Any) -> Any:
-    """Render value recursively; non-template objects pass through unchanged."""
+def render_value(value: Any, context: dict[str, Any], env: jinja2.Environment, exts: Any,
+                 skip: frozenset[int] = frozenset()) -> Any:
+    """Render value recursively; non-template objects pass through unchanged, and so do
+    the objects whose id() is in `skip` (XCom values a mapped task was given)."""
     from crosswind.dags.decorators import XComArg
 
+    if skip and id(value) in skip:
+        return value
     if isinstance(value, XComArg):
-        return value.resolve(context)
+        return value.resolve(context)  # an XCom value is never rendered, as on Airflow
     if isinstance(value, str):
         if exts and value.endswith(tuple(exts)):
             return env.get_template(value).render(**context)
         return env.from_string(value).render(**context)
     if isinstance(value, tuple):
-        return tuple(render_value(v, context, env, exts) for v in value)
+        return tuple(render_value(v, context, env, exts, skip) for v in value)
     if isinstance(value, list):
-        return [render_value(v, context, env, exts) for v in value]
+        return [render_value(v, context, env, exts, skip) for v in value]
     if isinstance(value, dict):
-        return {k: render_value(v, context, env, exts) for k, v in value.items()}
+        return {k: render_value(v, context, env, exts, skip) for k, v in value.items()}
     return value
 
 
@@ -97,8 +101,10 @@ def render_template_fields(task: Any, context: dict[str, Any]) -> dict[str, Any]
     """Render each of task.template_fields in place; returns field -> rendered value."""
     env = make_environment(context.get("dag"))
     rendered: dict[str, Any] = {}
+    # A mapped index's arguments that came from XComs (mapping.MappedOperator.unmap).
+    skip = frozenset(id(v) for v in getattr(task, "mapped_xcom_values", ()))
     for name in task.template_fields:
-        value = render_value(getattr(task, name), context, env, task.template_ext)
+        value = render_value(getattr(task, name), context, env, task.template_ext, skip)
         setattr(task, name, value)
         rendered[name] = value
     return rendered

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from crosswind.dags.trigger_rule import evaluate_trigger_rule
 from crosswind.models import TaskInstance, XCom
 from crosswind.scheduling.dag_cache import DagInfo
 from crosswind.scheduling.task_instances import TIRow
@@ -50,7 +49,7 @@ class MapLengthReader:
     def _xcom_length(self, task_id: str, key: str) -> int | None:
         where = (XCom.dag_id == self.dag_id, XCom.run_id == self.run_id,
                  XCom.task_id == task_id, XCom.key == key)
-        if (self.info.tasks.get(task_id) or {}).get("is_mapped"):
+        if expands(self.info.tasks.get(task_id) or {}):
             return int(self.session.scalar(
                 select(func.count()).select_from(XCom).where(*where, XCom.map_index >= 0)) or 0)
         value = self.session.scalar(select(XCom.value).where(*where, XCom.map_index == -1))
@@ -76,45 +75,53 @@ def expand(session: Session, reader: MapLengthReader, task: dict[str, Any], ti_i
         return "upstream_failed"
     if n == 0:
         return "skipped"
+    make_indexes(session, ti_id, n, "scheduled")  # False: someone else expanded it
+    return "scheduled"
+
+
+def make_indexes(session: Session, ti_id: int, n: int, state: str | None) -> bool:
+    """The map_index -1 TI `ti_id` becomes index 0 and indexes 1..n-1 are inserted, all in
+    `state`; False when another scheduler expanded it first."""
     won = session.execute(
         update(TI).where(TI.id == ti_id, TI.state.is_(None), TI.map_index == -1)
-        .values(map_index=0, state="scheduled")
+        .values(map_index=0, state=state)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
-        return "scheduled"  # someone else expanded it meanwhile
+        return False
     columns = ("dag_id", "run_id", "task_id", "max_tries", "pool", "pool_slots", "queue",
                "priority_weight", "operator")
     first = session.execute(
         select(*(getattr(TI, c) for c in columns)).where(TI.id == ti_id)).one()
     base = dict(zip(columns, first, strict=True))
-    rows = [{**base, "map_index": i, "state": "scheduled", "try_number": 0} for i in range(1, n)]
+    rows = [{**base, "map_index": i, "state": state, "try_number": 0} for i in range(1, n)]
     for i in range(0, len(rows), 500):
         session.execute(TI.__table__.insert(), rows[i : i + 500])
-    return "scheduled"
+    return True
+
+
+def expands(task: dict[str, Any]) -> bool:
+    """A task that runs as map indexes: a mapped task, or a task of a mapped task group
+    (scheduling/mapped_groups.py)."""
+    return bool(task.get("is_mapped") or task.get("mapped_group"))
 
 
 def decide_indexes(
-    info: DagInfo,
     expanded: dict[str, list[TIRow]],
-    upstream_states: Callable[[str], list[str | None]],
+    verdict_of: Callable[[str, int], str | None],
     now: datetime,
 ) -> list[tuple[TIRow, str]]:
     """(index, new state) for map indexes this tick moves: a due retry or poke goes back
-    to scheduled; an index with no state (cleared) follows its task's trigger rule."""
+    to scheduled; an index with no state (cleared, or a task of a mapped group) follows
+    `verdict_of(task_id, map_index)` (its trigger rule; None: wait)."""
     moves: list[tuple[TIRow, str]] = []
     for task_id, rows in expanded.items():
-        verdict: str | None = None
         for row in rows:
             if row.state in WAITING and (row.next_retry_at is None or row.next_retry_at <= now):
                 moves.append((row, "scheduled"))
             elif row.state is None:
-                if verdict is None:
-                    task = info.tasks.get(task_id) or {}
-                    verdict = evaluate_trigger_rule(
-                        task.get("trigger_rule") or "all_success",
-                        [s or "none" for s in upstream_states(task_id)]) or "wait"
-                if verdict != "wait":
+                verdict = verdict_of(task_id, row.map_index)
+                if verdict is not None:
                     moves.append((row, "scheduled" if verdict == "run" else verdict))
     return moves
 

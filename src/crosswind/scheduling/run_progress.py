@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
-from crosswind.scheduling import deferral, expansion
+from crosswind.scheduling import deferral, expansion, mapped_groups
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
 from crosswind.scheduling.task_instances import (
     TIRow,
@@ -208,10 +208,13 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         if timeout and run.start_date:
             p.wake_at(run.start_date + timedelta(seconds=timeout))
         _restart(_with_indexes(tis, indexes), groups, p)
-        moved = _decide_indexes(info, tis, indexes, groups, now)
-        changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date),
-                         {tid: [r.state for r in rows] for tid, rows in indexes.items()})
         reader = expansion.MapLengthReader(session, info, run.dag_id, run.run_id)
+        # Tasks of mapped task groups: expanded here, kept from decide() while waiting.
+        waiting = mapped_groups.expand_waiting(session, reader, info, tis, indexes, groups)
+        moved = _decide_indexes(info, {**tis, **waiting}, indexes, groups, now)
+        changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date),
+                         {**{tid: [r.state for r in rows] for tid, rows in indexes.items()},
+                          **{tid: [None] for tid in waiting}})
         for tid, new in changes.items():
             if new == "scheduled" and info.tasks[tid].get("is_mapped"):
                 changes[tid] = expansion.expand(session, reader, info.tasks[tid], tis[tid].id)
@@ -223,6 +226,7 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         states = {tid: changes.get(tid, ti.state) for tid, ti in tis.items()}
         states.update({tid: expansion.summary([r.state for r in rows])
                        for tid, rows in indexes.items()})
+        states.update(dict.fromkeys(waiting))
         outcome = run_outcome(info, states) if states else "success"
         if outcome is None and deadlocked(info, states, bool(changes) or moved):
             log.error("Task deadlock (no runnable tasks); marking run %s of %s failed",
@@ -247,13 +251,10 @@ def _with_indexes(tis: dict[str, TIRow], indexes: dict[str, list[TIRow]]) -> dic
 
 def _decide_indexes(info: DagInfo, tis: dict[str, TIRow], indexes: dict[str, list[TIRow]],
                     groups: dict, now: datetime) -> bool:
-    """Per-index moves of expanded mapped tasks (retries, cleared indexes); True if any."""
-    def upstream_states(task_id: str) -> list[str | None]:
-        ups = (info.tasks.get(task_id) or {}).get("upstream_task_ids", [])
-        return [s for u in ups for s in (
-            [r.state for r in indexes[u]] if u in indexes else [tis[u].state] if u in tis else [])]
-
-    moves = expansion.decide_indexes(info, indexes, upstream_states, now)
+    """Per-index moves of expanded tasks (retries, cleared indexes, indexes of mapped
+    groups' tasks); True if any."""
+    moves = expansion.decide_indexes(indexes, mapped_groups.RunView(info, tis, indexes).verdict,
+                                     now)
     for row, new in moves:
         groups[(row.state, new)].append(row.id)
         row.state = new

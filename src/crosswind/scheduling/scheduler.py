@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crosswind import plugins
 from crosswind.db.engine import Database
 from crosswind.execution.base import Executor, WorkItem
+from crosswind.execution.dag_callbacks import DagCallbackLauncher
 from crosswind.scheduling import (
     dag_runs,
     dataset_runs,
@@ -76,6 +77,8 @@ class Scheduler:
         self._parsed_watermark: datetime | None = None
         self._next_zombie_check: datetime | None = None
         self.zombie_interval = min(5.0, settings.task_heartbeat_timeout / 3)
+        # DAG-level callbacks run in processes of their own (execution/dag_callbacks.py).
+        self.dag_callbacks = DagCallbackLauncher(settings) if executor is not None else None
 
     def _open_slots(self) -> int:
         if self.executor is None:
@@ -92,6 +95,8 @@ class Scheduler:
         p = fast_db.write(self.db, lambda s: self._pass(s, now, r))
         for dag_id, run_id, _state in r.finished_runs:
             self.cache.runs.pop((dag_id, run_id), None)
+        if self.dag_callbacks is not None:
+            self.dag_callbacks.launch(r.finished_runs, self._dag_data)
         if self.executor is not None:
             if r.killed:
                 self.executor.kill(r.killed)
@@ -119,6 +124,10 @@ class Scheduler:
         r.more_candidates = self.cache.more_candidates
         r.next_deadline = dag_runs.next_creation_deadline(s, now)
         return p
+
+    def _dag_data(self, dag_id: str) -> dict | None:
+        info = self.cache.known(dag_id)
+        return info.data if info is not None else None
 
     def _check_zombies(self, now: datetime, r: TickReport) -> None:
         timeout = self.settings.task_heartbeat_timeout

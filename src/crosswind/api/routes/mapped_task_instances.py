@@ -54,7 +54,7 @@ def _check_mapped(s: Session, dag_id: str, task_id: str) -> None:
     tasks = {t["task_id"]: t for t in run_store.serialized(s, dag_id)["tasks"]}
     if task_id not in tasks:
         raise NotFound(f"Task id {task_id} not found")
-    if not tasks[task_id].get("is_mapped"):
+    if not (tasks[task_id].get("is_mapped") or tasks[task_id].get("mapped_group")):
         raise NotFound(f"Task id {task_id} is not mapped")
 
 
