@@ -36,7 +36,7 @@ from crosswind.execution.log_paths import log_file
 from crosswind.execution.runtime_db import DbBackend
 from crosswind.execution.task_execute import TaskOutcome, execute_task
 from crosswind.execution.try_records import TryResult
-from crosswind.scheduling import fast_db, wakeup
+from crosswind.scheduling import wakeup
 from crosswind.security import SecretBox
 from crosswind.triggers import serde
 
@@ -194,7 +194,8 @@ def _report(env: RunnerEnv, item: WorkItem, result: TryResult, fd: int) -> None:
         try_records.notify(c)
         return won
 
-    fast_db.write_conn(env.db, write)
+    with env.db.write_connection() as c:
+        write(c)
     wakeup.send(env.wake_address)
 
 
@@ -236,8 +237,8 @@ class _OrphanHeartbeat(threading.Thread):
     def run(self) -> None:
         while True:
             try:
-                lost = fast_db.write_conn(self.env.db, lambda c: try_records.heartbeat(
-                    c, [self.item], utcnow()))
+                with self.env.db.write_connection() as c:
+                    lost = try_records.heartbeat(c, [self.item], utcnow())
             except Exception:
                 log.warning("heartbeat failed", exc_info=True)
                 lost = []

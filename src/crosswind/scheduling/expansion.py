@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswind.dags.trigger_rule import evaluate_trigger_rule
 from crosswind.models import TaskInstance, XCom
 from crosswind.scheduling.dag_cache import DagInfo
 from crosswind.scheduling.task_instances import TIRow
-from crosswind.states import TI_FINISHED
+from crosswind.states import TI_FINISHED, TaskState
+from crosswind.store import transitions
+
+TS = TaskState
 
 TI = TaskInstance
 WAITING = frozenset({"up_for_retry", "up_for_reschedule"})
@@ -73,25 +76,23 @@ def expand(session: Session, reader: MapLengthReader, task: dict[str, Any], ti_i
     scheduled (n >= 1 indexes made), skipped (n = 0) or upstream_failed."""
     n = reader.total(task)
     if n is None:
-        return "upstream_failed"
+        return TS.UPSTREAM_FAILED
     if n == 0:
-        return "skipped"
-    won = session.execute(
-        update(TI).where(TI.id == ti_id, TI.state.is_(None), TI.map_index == -1)
-        .values(map_index=0, state="scheduled")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        return TS.SKIPPED
+    won = transitions.move_tis(session, [ti_id], [None], TaskState.SCHEDULED,
+                               where=[transitions.TIT.c.map_index == -1], map_index=0)
     if not won:
-        return "scheduled"  # someone else expanded it meanwhile
+        return TS.SCHEDULED  # someone else expanded it meanwhile
     columns = ("dag_id", "run_id", "task_id", "max_tries", "pool", "pool_slots", "queue",
                "priority_weight", "operator")
     first = session.execute(
         select(*(getattr(TI, c) for c in columns)).where(TI.id == ti_id)).one()
     base = dict(zip(columns, first, strict=True))
-    rows = [{**base, "map_index": i, "state": "scheduled", "try_number": 0} for i in range(1, n)]
+    rows = [{**base, "map_index": i, "state": TS.SCHEDULED.value, "try_number": 0}
+            for i in range(1, n)]
     for i in range(0, len(rows), 500):
         session.execute(TI.__table__.insert(), rows[i : i + 500])
-    return "scheduled"
+    return TS.SCHEDULED
 
 
 def decide_indexes(
@@ -107,7 +108,7 @@ def decide_indexes(
         verdict: str | None = None
         for row in rows:
             if row.state in WAITING and (row.next_retry_at is None or row.next_retry_at <= now):
-                moves.append((row, "scheduled"))
+                moves.append((row, TS.SCHEDULED))
             elif row.state is None:
                 if verdict is None:
                     task = info.tasks.get(task_id) or {}
@@ -115,7 +116,7 @@ def decide_indexes(
                         task.get("trigger_rule") or "all_success",
                         [s or "none" for s in upstream_states(task_id)]) or "wait"
                 if verdict != "wait":
-                    moves.append((row, "scheduled" if verdict == "run" else verdict))
+                    moves.append((row, TS.SCHEDULED if verdict == "run" else verdict))
     return moves
 
 

@@ -23,7 +23,6 @@ from crosswind.scheduling import (
     dag_runs,
     dataset_runs,
     deferral,
-    fast_db,
     queueing,
     run_progress,
     zombies,
@@ -89,7 +88,8 @@ class Scheduler:
             self._check_zombies(now, r)
         # One write transaction for the whole pass: on SQLite every BEGIN IMMEDIATE/COMMIT
         # costs more than the queries themselves, and the lock is held for milliseconds.
-        p = fast_db.write(self.db, lambda s: self._pass(s, now, r))
+        with self.db.write() as s:
+            p = self._pass(s, now, r)
         for dag_id, run_id, _state in r.finished_runs:
             self.cache.runs.pop((dag_id, run_id), None)
         if self.executor is not None:
@@ -122,10 +122,10 @@ class Scheduler:
 
     def _check_zombies(self, now: datetime, r: TickReport) -> None:
         timeout = self.settings.task_heartbeat_timeout
-        r.zombies = fast_db.write(self.db, lambda s: zombies.reap_zombies(
-            s, self.cache, now, timeout))
-        r.requeued = fast_db.write(self.db, lambda s: zombies.requeue_orphans(
-            s, now, timeout, self.job_id))
+        with self.db.write() as s:
+            r.zombies = zombies.reap_zombies(s, self.cache, now, timeout)
+        with self.db.write() as s:
+            r.requeued = zombies.requeue_orphans(s, now, timeout, self.job_id)
         self._next_zombie_check = now + timedelta(seconds=self.zombie_interval)
 
 
