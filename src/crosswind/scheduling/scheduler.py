@@ -5,7 +5,8 @@ the executor, killing tries — only after the commit):
   1. next_dagrun* for newly parsed DAGs, scheduled runs that are due
   2. queued runs → running (max_active_runs, unpaused)
   3. TI decisions in running runs, restarting TIs, dagrun_timeout, run states
-  4. every `zombie_interval`: dead task processes and orphaned queued TIs
+  4. every `zombie_interval`: dead task processes (no heartbeat, or with the local
+     executor a pid on this host that is gone) and orphaned queued TIs
   5. scheduled TIs → queued within pools / max_active_tasks / parallelism → executor
 """
 
@@ -23,6 +24,7 @@ from crosswind.scheduling import (
     dag_runs,
     dataset_runs,
     deferral,
+    lost_tries,
     queueing,
     run_progress,
     zombies,
@@ -124,6 +126,11 @@ class Scheduler:
         timeout = self.settings.task_heartbeat_timeout
         with self.db.write() as s:
             r.zombies = zombies.reap_zombies(s, self.cache, now, timeout)
+            if self.settings.executor == "local" and self.executor is not None:
+                # Our tries' processes are in our PID namespace: a dead one is known dead
+                # now, not after the heartbeat timeout (kill -9 of a fork server and a try).
+                r.zombies += lost_tries.reap_dead_processes(
+                    s, self.cache, now, unborn_after=min(timeout / 2, 15.0))
         with self.db.write() as s:
             r.requeued = zombies.requeue_orphans(s, now, timeout, self.job_id)
         self._next_zombie_check = now + timedelta(seconds=self.zombie_interval)
