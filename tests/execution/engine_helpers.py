@@ -34,12 +34,13 @@ def copy_dags(folder: Path, home: Path) -> None:
 
 
 @contextmanager
-def running_standalone(backend: str, home: Path) -> Iterator[Server]:
+def running_standalone(backend: str, home: Path, env: dict[str, str] | None = None
+                       ) -> Iterator[Server]:
     """A real `crosswind standalone` over `home` on a fresh database of `backend`, with
-    the engine test settings (ENGINE_ENV); stopped at the end. The engine fixture of every
-    end-to-end test module is this, around DAG files of its own."""
+    the engine test settings (ENGINE_ENV, then `env`); stopped at the end. The engine
+    fixture of every end-to-end test module is this, around DAG files of its own."""
     with database_for(backend, home) as url:
-        srv = Server(home, url, command="standalone", env=ENGINE_ENV).start()
+        srv = Server(home, url, command="standalone", env={**ENGINE_ENV, **(env or {})}).start()
         try:
             yield srv
         finally:

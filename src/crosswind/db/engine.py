@@ -2,10 +2,16 @@
 
 SQLite is tuned for many concurrent writers in several processes:
 - WAL journal: readers never block the writer and vice versa.
-- busy_timeout 30 s: a writer waits for the lock instead of failing with "database is locked".
-- readers run in autocommit (one snapshot per statement, no BEGIN/ROLLBACK round trips);
+- readers run in autocommit (one snapshot per statement, no BEGIN/ROLLBACK round trips),
+  with busy_timeout 30 s for the rare moments a reader must wait (WAL recovery);
 - writers `BEGIN IMMEDIATE`: they take the write lock up front, so two transactions never
   both read and then deadlock upgrading to write (the cause of most "locked" errors).
+  Every writer (API, scheduler, fork server, task process, triggerer) takes it the same way,
+  `take_write_lock()`: SQLite's own busy handler sleeps 1, 2, 5, 10, ... up to 100 ms between
+  attempts, far longer than the lock is held (well under a millisecond per transaction
+  here), so the lock is asked for without waiting and asked again after a random 0.2-2 ms
+  pause, for up to WRITE_LOCK_DEADLINE seconds. Once held, nothing in the transaction
+  waits again (a WAL commit needs no further lock).
 - synchronous=NORMAL: with WAL this is still crash-safe for the database file; only the
   last transactions before a power loss may be rolled back.
 - foreign_keys=ON: SQLite ignores FOREIGN KEY clauses otherwise.
@@ -14,7 +20,10 @@ SQLite is tuned for many concurrent writers in several processes:
 from __future__ import annotations
 
 import contextlib
+import random
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +33,30 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_BUSY_TIMEOUT_MS = 30000
+WRITE_LOCK_DEADLINE = 60.0
+
+
+def take_write_lock(dbapi_conn: Any, deadline: float = WRITE_LOCK_DEADLINE) -> None:
+    """`BEGIN IMMEDIATE`, retried with short random pauses while another writer holds the
+    lock (see the module docstring); raises sqlite3.OperationalError after `deadline`."""
+    give_up = time.monotonic() + deadline
+    pause = 0.0002
+    dbapi_conn.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > give_up:
+                    raise
+            time.sleep(pause * (1 + random.random()))
+            pause = min(pause * 1.5, 0.002)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+
 
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
@@ -32,7 +65,7 @@ def _setup_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -43,7 +76,7 @@ def _setup_sqlite(engine: Engine) -> None:
         # statement reads a consistent WAL snapshot on its own, and the BEGIN/ROLLBACK
         # round trips were ~15% of a list request's time.
         if conn.get_execution_options().get("sqlite_immediate", False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            take_write_lock(conn.connection.dbapi_connection)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -54,7 +87,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             u,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": READ_BUSY_TIMEOUT_MS / 1000},
             pool_size=pool_size,
             max_overflow=20,
         )
@@ -66,7 +99,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 
 class Database:
-    """Owns the engine and hands out short sessions: `read()` and `write()`."""
+    """Owns the engine and hands out short sessions: `read()` and `write()` (the one way to
+    write: `write_connection()` is the same transaction without the ORM Session)."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
@@ -93,8 +127,9 @@ class Database:
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
-        """`write()` for Core statements: same locking (BEGIN IMMEDIATE on SQLite), commit on
-        success, rollback on error, without the Session's unit-of-work machinery."""
+        """`write()` for Core statements: the same lock and transaction, commit on success,
+        rollback on error, without the Session's unit-of-work machinery (the cheapest path,
+        for the engine's many small writes)."""
         with self._writers, self._write_engine.begin() as conn:
             yield conn
 

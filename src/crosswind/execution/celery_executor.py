@@ -30,9 +30,10 @@ from crosswind.db.engine import Database
 from crosswind.execution.base import WorkItem
 from crosswind.execution.celery_app import TASK_NAME, make_app
 from crosswind.models import TaskInstance
-from crosswind.scheduling import fast_db, queueing
+from crosswind.scheduling import queueing
 from crosswind.scheduling.dag_cache import DagCache
 from crosswind.settings import Settings
+from crosswind.states import TI_ACTIVE
 
 log = logging.getLogger(__name__)
 TI = TaskInstance
@@ -100,7 +101,8 @@ class CeleryExecutor:
         if time.monotonic() >= self._next_stale_scan:
             self._next_stale_scan = time.monotonic() + min(30.0,
                                                            self.settings.task_queued_timeout / 4)
-            stale = fast_db.write(self.db, self._claim_stale)
+            with self.db.write() as s:
+                stale = self._claim_stale(s)
             if stale:
                 log.warning("publishing again %d tries queued for more than %g s", len(stale),
                             self.settings.task_queued_timeout)
@@ -114,9 +116,9 @@ class CeleryExecutor:
         ids = [k[0] for k in self.sent]
         live: set[tuple[int, int]] = set()
         for i in range(0, len(ids), 1000):
-            live |= set(fast_db.read(self.db, lambda s, chunk=ids[i:i + 1000]: s.execute(
-                select(TI.id, TI.try_number).where(
-                    TI.id.in_(chunk), TI.state.in_(("queued", "running")))).all()))
+            with self.db.read() as s:
+                live |= set(s.execute(select(TI.id, TI.try_number).where(
+                    TI.id.in_(ids[i:i + 1000]), TI.state.in_(TI_ACTIVE))).all())
         gone = [k for k in self.sent if k not in live]
         for key in gone:
             del self.sent[key]

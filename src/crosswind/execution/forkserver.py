@@ -16,6 +16,11 @@ Protocol with the executor, one JSON object per line over two pipes:
                          "reason": null | "timeout" | "killed" | "not_queued"}
 On EOF of its command pipe (the scheduler died) it stops taking work but keeps running
 until its last child is done and recorded: a scheduler crash loses nothing.
+
+A child reports over a socket pair: it writes its outcome, shuts down its sending side,
+and waits for one byte back, which the server sends only once the outcome is committed.
+If the server dies first, the child sees EOF instead and writes the outcome itself
+(guarded): an outcome is durable before the try's process exits, whoever dies when.
 execution_timeout: the try's own SIGALRM fails it gracefully; if it is still alive
 TIMEOUT_GRACE seconds later its process group gets SIGTERM, then SIGKILL after KILL_AFTER.
 """
@@ -30,6 +35,7 @@ import logging
 import os
 import select
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -159,6 +165,8 @@ class _Child:
     kill_at: float | None = None
     reason: str | None = None
     recorded: bool = False  # its complete report was recorded before the process exited
+    reported: bool = False  # the child finished writing (EOF): report_fd stays for the ack
+    ack_due: bool = False  # its outcome is in the batch being committed
 
 
 @dataclass
@@ -194,7 +202,8 @@ class _Server:
         self.store.wake()
 
     def _step(self, wake_r: int) -> None:
-        reports = {c.report_fd: c for c in self.children.values() if c.report_fd >= 0}
+        reports = {c.report_fd: c for c in self.children.values()
+                   if c.report_fd >= 0 and not c.reported}
         readers = [wake_r, *reports] + ([self.cmd_fd] if self.accepting else [])
         writers = [self.evt_fd] if self.outbuf else []
         try:
@@ -220,6 +229,7 @@ class _Server:
         starting, self.to_start = self.to_start, []
         won = self.store.flush(starting,
                                [c.item for c in self.children.values() if not c.recorded])
+        self._ack()  # outcomes are committed: their processes may exit now
         # Outcomes are committed: tell the scheduler now, not after the forks below (a
         # batch of forks takes milliseconds, and each reported exit frees a slot).
         self._flush_events()
@@ -235,6 +245,13 @@ class _Server:
             for child in self.children.values():
                 if child.item.key == item.key:
                     self._terminate(child, "killed")
+
+    def _ack(self) -> None:
+        """Tell each child whose outcome was just committed that it may exit."""
+        for child in self.children.values():
+            if child.ack_due:
+                child.ack_due = False
+                _close_report(child, ack=True)
 
     def _timeout(self) -> float | None:
         if self.to_start or self.store.pids:
@@ -312,7 +329,8 @@ class _Server:
         dag = dags.get(item.dag_id)
         if dag is None and error is None:
             error = f"DAG {item.dag_id} not found in {item.fileloc}"
-        report_r, report_w = os.pipe()
+        server_end, child_end = socket.socketpair()
+        report_r, report_w = server_end.detach(), child_end.detach()
         # Without this the child's first garbage collection walks (and so copies) every
         # object inherited from us: ~100 ms per task instead of ~1 ms.
         gc.freeze()
@@ -347,12 +365,13 @@ class _Server:
         exited: tearing down a forked address space takes milliseconds on a busy machine,
         and until the outcome is recorded the try holds its slot."""
         _drain(child)
-        if child.report_fd >= 0 or child.recorded:
+        if not child.reported or child.recorded:
             return
         result = read_report(child.data)
         if result is None:
+            _close_report(child)
             return  # none or incomplete: recorded when the process is reaped, as a failure
-        child.recorded = True
+        child.recorded = child.ack_due = True
         self.store.finished(child.item, result, 0, child.reason)
         self._emit(child.item, 0, child.reason)
 
@@ -369,8 +388,7 @@ class _Server:
                 continue
             _killpg(pid, signal.SIGKILL)  # leftovers of the try's process group
             _drain(child)
-            if child.report_fd >= 0:
-                os.close(child.report_fd)
+            _close_report(child)  # a recorded outcome not committed yet still is, next
             if child.recorded:
                 continue
             code = os.waitstatus_to_exitcode(status)
@@ -421,17 +439,30 @@ def _no_fastbins() -> None:
 
 
 def _drain(child: _Child) -> None:
-    """Read what the child reported so far (all of it once it has exited)."""
-    while child.report_fd >= 0:
+    """Read what the child reported so far (all of it once it has finished writing)."""
+    while child.report_fd >= 0 and not child.reported:
         try:
             chunk = os.read(child.report_fd, 1 << 16)
         except BlockingIOError:
             return
+        except OSError:  # reset by a dying child
+            chunk = b""
         if not chunk:
-            os.close(child.report_fd)
-            child.report_fd = -1
+            child.reported = True
             return
         child.data += chunk
+
+
+def _close_report(child: _Child, ack: bool = False) -> None:
+    """Close our end of the child's report socket, first acknowledging its committed
+    outcome (one byte into an empty socket buffer: never blocks)."""
+    if child.report_fd < 0:
+        return
+    if ack:
+        with contextlib.suppress(OSError):  # the child was killed meanwhile
+            os.write(child.report_fd, b"K")
+    os.close(child.report_fd)
+    child.report_fd = -1
 
 
 def _killpg(pid: int, sig: int) -> None:

@@ -4,7 +4,11 @@ and stopped after `settings.fork_server_idle_timeout` without one (an idle engin
 holds no fork server; the next try starts a fresh one, ~0.3 s).
 
 The fork server records every outcome in the database (including tries that died without
-reporting); this side only tracks which tries still occupy a slot.
+reporting); this side only tracks which tries still occupy a slot. If the fork server
+dies (kill -9, OOM killer), what it had been sent is recovered at once
+(`lost_tries.recover_sent`: never started → scheduled again without using a try; process
+gone → retried or failed per its retries; still running → an orphan that records its own
+outcome), and the next try starts a new fork server.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import os
 import signal
 import time
 
+from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.execution import forkserver
 from crosswind.execution.base import WorkItem
+from crosswind.scheduling import lost_tries
+from crosswind.scheduling.dag_cache import DagCache
 from crosswind.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +42,8 @@ class LocalExecutor:
         self._pending: list[dict] = []
         self.stopping = False
         self.last_busy = 0.0
+        self.cache = DagCache()
+        self.recovered = 0  # tries given back or failed after fork server deaths
 
     def start(self) -> None:
         """Nothing to do yet: the fork server is started with the first try."""
@@ -58,29 +67,39 @@ class LocalExecutor:
             self._write(json.dumps({"op": "kill", "keys": mine}).encode() + b"\n")
 
     def _write(self, data: bytes) -> None:
-        assert self.server is not None
         view = memoryview(data)
         while view:
+            if self.server is None:
+                return  # it died meanwhile: what was sent is recovered, the rest re-queued
             try:
                 n = os.write(self.server.cmd_fd, view)
             except BrokenPipeError:
-                log.error("fork server died; restarting it")
-                self._restart()
+                self._server_died()
                 return
             view = view[n:]
             if view:
                 self._read_events()  # never block both ways on full pipes
 
-    def _restart(self) -> None:
-        self.running.clear()  # orphaned tries report themselves or become zombies
-        if self.server is not None:
-            for fd in (self.server.cmd_fd, self.server.evt_fd):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.server.pid, os.WNOHANG)
-        self._buf = b""
-        self._spawn()
+    def _server_died(self) -> None:
+        """Recover what the dead fork server had been sent; the next send() starts a new
+        one. Exits it reported before dying are handled first."""
+        assert self.server is not None
+        pid = self.server.pid
+        for fd in (self.server.cmd_fd, self.server.evt_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)  # it closed its pipes by dying: reaped at once
+        self.server, self._buf = None, b""
+        for ev in self._pending:
+            self.running.pop((ev["ti"], ev["try"]), None)
+        lost, self.running = list(self.running.values()), {}
+        with self.db.write() as s:
+            given, failed = lost_tries.recover_sent(s, self.cache, lost, utcnow())
+        self.recovered += given + failed
+        log.error("fork server %s died; %d tries not started were scheduled again, %d whose "
+                  "process is gone failed (retried per their retries), %d still running "
+                  "record themselves", pid, given, failed, len(lost) - given - failed)
 
     def open_slots(self) -> int:
         return max(0, self.parallelism - len(self.running))
@@ -102,9 +121,10 @@ class LocalExecutor:
             if not chunk:
                 if self.stopping:
                     break  # we asked it to stop
-                log.error("fork server exited; restarting it")
-                self._restart()
-                break
+                *lines, _ = self._buf.split(b"\n")
+                self._pending += [json.loads(line) for line in lines if line]
+                self._server_died()
+                return
             self._buf += chunk
         *lines, self._buf = self._buf.split(b"\n")
         self._pending += [json.loads(line) for line in lines if line]

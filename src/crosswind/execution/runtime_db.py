@@ -17,7 +17,6 @@ from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.execution.runtime_runs_db import DbRunsMixin
 from crosswind.models import TaskReschedule, Variable, XCom
-from crosswind.scheduling import fast_db
 from crosswind.security import SecretBox
 from crosswind.store import connections, variables
 
@@ -30,16 +29,20 @@ class DbBackend(DbRunsMixin):
         self.pending: dict[tuple[str, str, str, int, str], Any] = {}
 
     def get_variable(self, key: str) -> str | None:
-        return fast_db.read(self.db, lambda s: variables.get_value(s, self.box, key))
+        with self.db.read() as s:
+            return variables.get_value(s, self.box, key)
 
     def set_variable(self, key: str, value: str, description: str | None = None) -> None:
-        fast_db.write(self.db, lambda s: variables.set_value(s, self.box, key, value, description))
+        with self.db.write() as s:
+            variables.set_value(s, self.box, key, value, description)
 
     def delete_variable(self, key: str) -> None:
-        fast_db.write(self.db, lambda s: s.execute(delete(Variable).where(Variable.key == key)))
+        with self.db.write() as s:
+            s.execute(delete(Variable).where(Variable.key == key))
 
     def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        return fast_db.read(self.db, lambda s: connections.get_plain(s, self.box, conn_id))
+        with self.db.read() as s:
+            return connections.get_plain(s, self.box, conn_id)
 
     def xcom_push(
         self, *, dag_id: str, run_id: str, task_id: str, key: str, value: Any, map_index: int = -1
@@ -54,16 +57,18 @@ class DbBackend(DbRunsMixin):
         mine = (dag_id, run_id, task_id, map_index, key)
         if mine in self.pending:
             return self.pending[mine]
-        return fast_db.read(self.db, lambda s: s.scalar(select(XCom.value).where(
-            XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
-            XCom.map_index == map_index, XCom.key == key)))
+        with self.db.read() as s:
+            return s.scalar(select(XCom.value).where(
+                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
+                XCom.map_index == map_index, XCom.key == key))
 
     def xcom_pull_mapped(self, *, dag_id: str, run_id: str, task_id: str, key: str
                          ) -> list[Any]:
         """Every map index's value (index >= 0) of a mapped task, in map_index order."""
-        return fast_db.read(self.db, lambda s: list(s.scalars(select(XCom.value).where(
-            XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
-            XCom.key == key, XCom.map_index >= 0).order_by(XCom.map_index))))
+        with self.db.read() as s:
+            return list(s.scalars(select(XCom.value).where(
+                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id,
+                XCom.key == key, XCom.map_index >= 0).order_by(XCom.map_index)))
 
     def dataset_events(self, uri: str | None = None, alias: str | None = None,
                        consumed_by: tuple[str, str] | None = None) -> list[dict[str, Any]]:
@@ -71,18 +76,19 @@ class DbBackend(DbRunsMixin):
         triggering_dataset_events: those a run consumed (`consumed_by=(dag_id, run_id)`)."""
         from crosswind.store.datasets import inlet_events
 
-        return fast_db.read(self.db, lambda s: inlet_events(
-            s, uri=uri, alias=alias, consumed_by=consumed_by))
+        with self.db.read() as s:
+            return inlet_events(s, uri=uri, alias=alias, consumed_by=consumed_by)
     def first_reschedule_start(self, *, dag_id: str, run_id: str, task_id: str,
                                map_index: int, try_number: int) -> Any:
         """Start of the first reschedule poke of that try (a reschedule sensor's timeout
         counts from it), or None."""
         t = TaskReschedule
-        return fast_db.read(self.db, lambda s: s.scalar(
-            select(t.start_date).where(t.dag_id == dag_id, t.run_id == run_id,
-                                       t.task_id == task_id, t.map_index == map_index,
-                                       t.try_number == try_number)
-            .order_by(t.id).limit(1)))
+        with self.db.read() as s:
+            return s.scalar(
+                select(t.start_date).where(t.dag_id == dag_id, t.run_id == run_id,
+                                           t.task_id == task_id, t.map_index == map_index,
+                                           t.try_number == try_number)
+                .order_by(t.id).limit(1))
 
     def flush(self, conn: Any) -> None:
         """Write buffered pushes in the caller's transaction (replacing same keys); kept

@@ -19,7 +19,7 @@ from crosswind.dags.runtime_runs import RunRef, as_utc_instant
 from crosswind.db.engine import Database
 from crosswind.errors import AlreadyExists, NotFound
 from crosswind.models import DagRun, SerializedDag, TaskInstance
-from crosswind.scheduling import fast_db, wakeup
+from crosswind.scheduling import wakeup
 from crosswind.store import dag_runs
 from crosswind.store import task_instances as ti_store
 from crosswind.store.manual_runs import create_manual_run
@@ -63,11 +63,13 @@ class DbRunsMixin:
             return _ref(run)
 
         try:
-            ref = fast_db.write(self.db, create)
+            with self.db.write() as s:
+                ref = create(s)
         except NotFound as exc:
             raise DagNotFound(f"Dag id {dag_id} not found") from exc
         except AlreadyExists as exc:
-            existing = fast_db.read(self.db, lambda s: self._clash(s, dag_id, run_id, when))
+            with self.db.read() as s:
+                existing = self._clash(s, dag_id, run_id, when)
             if existing is None:  # deleted meanwhile: let the caller try again
                 raise
             raise DagRunAlreadyExists(existing, execution_date=when, run_id=run_id) from exc
@@ -91,7 +93,8 @@ class DbRunsMixin:
             ti_store.clear(s, dag_runs.serialized(s, dag_id), pairs, run_state="queued")
             self._wake(s)
 
-        fast_db.write(self.db, clear)
+        with self.db.write() as s:
+            clear(s)
         self._woken()
 
     def get_dag_run(self, dag_id: str, run_id: str) -> RunRef | None:
@@ -100,7 +103,8 @@ class DbRunsMixin:
                 DagRun.dag_id == dag_id, DagRun.run_id == run_id)).first()
             return None if run is None else _ref(run)
 
-        return fast_db.read(self.db, read)
+        with self.db.read() as s:
+            return read(s)
 
     def count_dag_runs(
         self, dag_id: str, logical_dates: Collection[datetime], states: Collection[str]
@@ -109,7 +113,8 @@ class DbRunsMixin:
         stmt = select(func.count()).select_from(DagRun).where(
             DagRun.dag_id == dag_id, DagRun.state.in_(list(states)),
             DagRun.logical_date.in_(dates))
-        return int(fast_db.read(self.db, lambda s: s.scalar(stmt)) or 0)
+        with self.db.read() as s:
+            return int(s.scalar(stmt) or 0)
 
     def count_task_instances(
         self, dag_id: str, task_ids: Collection[str], logical_dates: Collection[datetime],
@@ -123,11 +128,12 @@ class DbRunsMixin:
             .where(TaskInstance.dag_id == dag_id, TaskInstance.task_id.in_(list(task_ids)),
                    _state_in(states), DagRun.logical_date.in_(dates))
         )
-        return int(fast_db.read(self.db, lambda s: s.scalar(stmt)) or 0)
+        with self.db.read() as s:
+            return int(s.scalar(stmt) or 0)
 
     def get_dag_structure(self, dag_id: str) -> dict[str, Any] | None:
-        data = fast_db.read(self.db, lambda s: s.scalar(
-            select(SerializedDag.data).where(SerializedDag.dag_id == dag_id)))
+        with self.db.read() as s:
+            data = s.scalar(select(SerializedDag.data).where(SerializedDag.dag_id == dag_id))
         if data is None:
             return None
         return {

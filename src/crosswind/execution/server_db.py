@@ -16,7 +16,7 @@ from crosswind.db.engine import Database
 from crosswind.execution import try_records
 from crosswind.execution.base import WorkItem
 from crosswind.execution.try_records import TryResult
-from crosswind.scheduling import fast_db, wakeup
+from crosswind.scheduling import wakeup
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class ServerDb:
         from crosswind import plugins
 
         plugins.configure(settings.plugins_path)  # macros in templates, helpers on sys.path
-        self.db = fast_db.fail_fast(Database(settings.db_url, pool_size=1))
+        self.db = Database(settings.db_url, pool_size=1)
         self.interval = min(5.0, settings.task_heartbeat_timeout / 6)
         self.next_beat = time.monotonic() + self.interval
         self.finals: list[tuple[WorkItem, TryResult]] = []
@@ -53,7 +53,7 @@ class ServerDb:
         airflow_shim.install()
         load_libc()  # loaded here once instead of in every task process
         box = SecretBox(load_fernet_key(self.settings.fernet_key, self.settings.home))
-        child_db = fast_db.fail_fast(Database(self.settings.db_url, pool_size=2))
+        child_db = Database(self.settings.db_url, pool_size=2)
         return RunnerEnv(settings=self.settings, db=child_db, box=box,
                          wake_address=self.wake_address, server_pid=os.getpid())
 
@@ -98,7 +98,8 @@ class ServerDb:
             return won
 
         try:
-            won = fast_db.write_conn(self.db, write)
+            with self.db.write_connection() as c:
+                won = write(c)
         except BaseException:
             self.close()
             raise
@@ -140,7 +141,8 @@ class ServerDb:
             raise _Rollback
 
         try:
-            fast_db.write_conn(self.db, body)
+            with self.db.write_connection() as c:
+                body(c)
         except _Rollback:
             pass
         except Exception:

@@ -1,10 +1,11 @@
 """The body of a task process: runs one try that the fork server has already marked
 `running` (guarded in the database), then reports the outcome.
 
-Reporting: the outcome goes as one JSON document through a pipe to the fork server, which
-writes it (with other tries' outcomes, in one transaction) and heartbeats for its running
-children. If the fork server is gone, the process writes the outcome itself (guarded, so
-a zombie decision or a clear made meanwhile wins). Exit code 0 means "reported".
+Reporting: the outcome goes as one JSON document over a socket to the fork server, which
+writes it (with other tries' outcomes, in one transaction), acknowledges the commit, and
+heartbeats for its running children. The process exits only after that acknowledgement;
+if the fork server dies before it, the process writes the outcome itself (guarded, so a
+zombie decision or a clear made meanwhile wins). Exit code 0 means "recorded".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -36,7 +38,7 @@ from crosswind.execution.log_paths import log_file
 from crosswind.execution.runtime_db import DbBackend
 from crosswind.execution.task_execute import TaskOutcome, execute_task
 from crosswind.execution.try_records import TryResult
-from crosswind.scheduling import fast_db, wakeup
+from crosswind.scheduling import wakeup
 from crosswind.security import SecretBox
 from crosswind.triggers import serde
 
@@ -179,23 +181,41 @@ def _to_skip(item: WorkItem, outcome: TaskOutcome, dag: Any) -> set[str]:
 
 
 def _report(env: RunnerEnv, item: WorkItem, result: TryResult, fd: int) -> None:
+    """Send the outcome to the fork server and wait until it says it is committed; if the
+    server dies first (EOF or a reset instead of the acknowledgement), write it ourselves.
+    Either way the outcome is in the database before this process exits."""
     data = json.dumps(result.to_dict(), default=str).encode()
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.close(fd)
+    # The try is over: a SIGTERM now (a clear, a shutdown) could only lose its outcome.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if _sent_and_acknowledged(fd, data):
         return
-    except OSError:  # the fork server is gone: write the outcome ourselves
-        log.warning("fork server unreachable; reporting directly to the database")
+    log.warning("fork server gone before recording the outcome; writing it directly")
 
     def write(c: Any) -> bool:
         won = try_records.write_final(c, item, result)
         try_records.notify(c)
         return won
 
-    fast_db.write_conn(env.db, write)
+    with env.db.write_connection() as c:
+        write(c)
     wakeup.send(env.wake_address)
+
+
+def _sent_and_acknowledged(fd: int, data: bytes) -> bool:
+    sock = socket.socket(fileno=fd)
+    try:
+        sock.setblocking(True)
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # the server reads EOF: the report is complete
+        while True:
+            try:
+                return sock.recv(1) == b"K"
+            except InterruptedError:
+                continue
+    except OSError:
+        return False
+    finally:
+        sock.close()
 
 
 def load_libc() -> Any:
@@ -234,10 +254,14 @@ class _OrphanHeartbeat(threading.Thread):
         self.interval = min(5.0, env.settings.task_heartbeat_timeout / 6)
 
     def run(self) -> None:
+        pid_due = True
         while True:
             try:
-                lost = fast_db.write_conn(self.env.db, lambda c: try_records.heartbeat(
-                    c, [self.item], utcnow()))
+                with self.env.db.write_connection() as c:
+                    if pid_due:  # the fork server may have died before writing it
+                        try_records.set_pids(c, [(self.item, os.getpid())])
+                    lost = try_records.heartbeat(c, [self.item], utcnow())
+                pid_due = False
             except Exception:
                 log.warning("heartbeat failed", exc_info=True)
                 lost = []

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from crosswind.db.base import utcnow
@@ -28,12 +28,15 @@ from crosswind.execution.base import WorkItem
 from crosswind.models import TaskInstance, TaskTry, XCom
 from crosswind.scheduling.retries import failure_state, next_retry_at
 from crosswind.scheduling.wakeup import CHANNEL
-from crosswind.store import dataset_events
+from crosswind.states import TI_SUSPENDED, TaskState
+from crosswind.store import dataset_events, transitions
+
+TS = TaskState
 
 TIT = TaskInstance.__table__
 TRY = TaskTry.__table__
 XCT = XCom.__table__
-SUSPENDED = frozenset({"deferred", "up_for_reschedule"})
+SUSPENDED = TI_SUSPENDED
 HOSTNAME = socket.gethostname()
 UNIXNAME = getpass.getuser()
 
@@ -70,17 +73,15 @@ def _p(name: str, column: Any = None) -> Any:
 
 # Built once: constructing SQLAlchemy statements costs more than running them, and these
 # run a few times per task try.
-_MARK = TIT.update().where(
-    TIT.c.id == _p("p_id"), TIT.c.state == "queued", TIT.c.try_number == _p("p_n"),
-).values(state="running", start_date=_p("p_now", TIT.c.start_date), end_date=None,
-         duration=None, hostname=_p("p_host"), unixname=UNIXNAME, pid=None,
-         last_heartbeat_at=_p("p_now", TIT.c.start_date), next_retry_at=None)
+_MARK = transitions.ti_statement(
+    [TS.QUEUED], TS.RUNNING, start_date=_p("p_now", TIT.c.start_date), end_date=None,
+    duration=None, hostname=_p("p_host"), unixname=UNIXNAME, pid=None,
+    last_heartbeat_at=_p("p_now", TIT.c.start_date), next_retry_at=None)
 # A deferred task resuming keeps its start_date (Airflow: the try started before it deferred).
-_MARK_RESUME = TIT.update().where(
-    TIT.c.id == _p("p_id"), TIT.c.state == "queued", TIT.c.try_number == _p("p_n"),
-).values(state="running", end_date=None, duration=None, hostname=_p("p_host"),
-         unixname=UNIXNAME, pid=None, last_heartbeat_at=_p("p_now", TIT.c.start_date),
-         next_retry_at=None)
+_MARK_RESUME = transitions.ti_statement(
+    [TS.QUEUED], TS.RUNNING, end_date=None, duration=None, hostname=_p("p_host"),
+    unixname=UNIXNAME, pid=None, last_heartbeat_at=_p("p_now", TIT.c.start_date),
+    next_retry_at=None)
 _CLEAR_XCOM = XCT.delete().where(XCT.c.dag_id == _p("p_dag"), XCT.c.run_id == _p("p_run"),
                                  XCT.c.task_id == _p("p_task"), XCT.c.map_index == _p("p_map"))
 _TRY_KEY = (TRY.c.dag_id == _p("p_dag"), TRY.c.run_id == _p("p_run"),
@@ -90,13 +91,16 @@ _PID_TI = TIT.update().where(TIT.c.id == _p("p_id"), TIT.c.try_number == _p("p_n
                              TIT.c.pid.is_(None)).values(pid=_p("p_pid"))
 _PID_TRY = TRY.update().where(*_TRY_KEY).values(pid=_p("p_pid"))
 _START = select(TIT.c.start_date).where(TIT.c.id == _p("p_id"))
-_FINAL = TIT.update().where(
-    TIT.c.id == _p("p_id"), TIT.c.state == "running", TIT.c.try_number == _p("p_n"),
-).values(state=_p("p_state"), end_date=_p("p_end", TIT.c.end_date),
-         next_retry_at=_p("p_retry", TIT.c.next_retry_at), duration=_p("p_dur"),
-         rendered_fields=_p("p_rf", TIT.c.rendered_fields), next_method=None, next_kwargs=None,
-         rendered_map_index=_p("p_rmi", TIT.c.rendered_map_index),
-         trigger_id=None, trigger_timeout=None)
+# One prebuilt move per outcome state (the table is checked for each, once).
+_FINAL_VALUES: dict[str, Any] = {
+    "end_date": _p("p_end", TIT.c.end_date), "next_retry_at": _p("p_retry", TIT.c.next_retry_at),
+    "duration": _p("p_dur"), "rendered_fields": _p("p_rf", TIT.c.rendered_fields),
+    "next_method": None, "next_kwargs": None,
+    "rendered_map_index": _p("p_rmi", TIT.c.rendered_map_index),
+    "trigger_id": None, "trigger_timeout": None}
+_FINAL = {state: transitions.ti_statement([TS.RUNNING], state, **_FINAL_VALUES)
+          for state in (TS.SUCCESS, TS.SKIPPED, TS.FAILED, TS.UP_FOR_RETRY, TS.DEFERRED,
+                        TS.UP_FOR_RESCHEDULE)}
 _TRY_FINAL = TRY.update().where(*_TRY_KEY).values(
     state=_p("p_state"), end_date=_p("p_end", TRY.c.end_date), error=_p("p_err"))
 
@@ -110,15 +114,15 @@ def mark_running(c: Connection, items: list[WorkItem], now: datetime) -> set[int
     """Guarded queued → running for each item; returns the ti_ids that won."""
     # HOSTNAME is read at call time: `crosswind worker` sets it to its reachable name.
     won = {i.ti_id for i in items
-           if c.execute(_MARK_RESUME if i.next_method else _MARK, {
-               "p_id": i.ti_id, "p_n": i.try_number, "p_now": now, "p_host": HOSTNAME,
-           }).rowcount}
+           if transitions.run_each(c, _MARK_RESUME if i.next_method else _MARK, [{
+               "t_id": i.ti_id, "t_n": i.try_number, "p_now": now, "p_host": HOSTNAME,
+           }])}
     starts = [i for i in items if i.ti_id in won]
     if starts:
         # A deferred / rescheduled try continuing has its task_tries row already.
         c.execute(suspend_records.try_upsert(c), [{
             "dag_id": i.dag_id, "run_id": i.run_id, "task_id": i.task_id,
-            "map_index": i.map_index, "try_number": i.try_number, "state": "running",
+            "map_index": i.map_index, "try_number": i.try_number, "state": TS.RUNNING.value,
             "hostname": HOSTNAME, "start_date": now,
         } for i in starts])
         # XComs of the try survive its deferral (Airflow clears them only without next_method).
@@ -139,12 +143,12 @@ def set_pids(c: Connection, pids: list[tuple[WorkItem, int]]) -> None:
 def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
     end = _dt(r.end)
     start = c.scalar(_START, {"p_id": item.ti_id})
-    won = c.execute(_FINAL, {
-        "p_id": item.ti_id, "p_n": item.try_number, "p_state": r.state, "p_end": end,
+    won = transitions.run_each(c, _FINAL[TS(r.state)], [{
+        "t_id": item.ti_id, "t_n": item.try_number, "p_end": end,
         "p_retry": _dt(r.next_retry_at), "p_rf": r.rendered_fields or None,
         "p_rmi": r.rendered_map_index,
         "p_dur": (end - start).total_seconds() if start and end else None,
-    }).rowcount
+    }])
     c.execute(_TRY_FINAL, {**_key(item), "p_state": r.state, "p_end": end, "p_err": r.error})
     for key, value in r.xcoms:
         where = (XCT.c.dag_id == item.dag_id, XCT.c.run_id == item.run_id,
@@ -154,17 +158,18 @@ def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
         c.execute(XCT.insert().values(dag_id=item.dag_id, run_id=item.run_id,
                                       task_id=item.task_id, map_index=item.map_index, key=key,
                                       value=value, timestamp=end))
-    if won and r.state == "success" and r.dataset_events:  # atomic with the success
+    if won and r.state == TS.SUCCESS and r.dataset_events:  # atomic with the success
         dataset_events.record(c, r.dataset_events, {
             "source_dag_id": item.dag_id, "source_task_id": item.task_id,
             "source_run_id": item.run_id, "source_map_index": item.map_index}, end or utcnow())
     if won and r.state in SUSPENDED:
         suspend_records.suspended(c, item, r)
     if won and r.skip:
-        c.execute(TIT.update().where(
-            TIT.c.dag_id == item.dag_id, TIT.c.run_id == item.run_id, TIT.c.task_id.in_(r.skip),
-            or_(TIT.c.state.is_(None), TIT.c.state == "scheduled"),
-        ).values(state="skipped", start_date=end, end_date=end, duration=0.0))
+        ids = c.scalars(select(TIT.c.id).where(
+            TIT.c.dag_id == item.dag_id, TIT.c.run_id == item.run_id,
+            TIT.c.task_id.in_(r.skip))).all()
+        transitions.move_tis(c, ids, [None, TS.SCHEDULED], TS.SKIPPED, start_date=end,
+                             end_date=end, duration=0.0)
     return bool(won)
 
 
@@ -172,7 +177,7 @@ def failed_result(item: WorkItem, now: datetime, error: str, retryable: bool = T
     """The result of a try that ended in failure: up_for_retry (with its time) or failed."""
     state = failure_state(item.try_number, item.max_tries, retryable)
     retry_at = None
-    if state == "up_for_retry":
+    if state == TS.UP_FOR_RETRY:
         task = {**item.retry, "task_id": item.task_id}
         logical = _dt(item.run.get("logical_date")) or now
         retry_at = next_retry_at(task, dag_id=item.dag_id, logical_date=logical,
@@ -186,12 +191,13 @@ def heartbeat(c: Connection, items: list[WorkItem], now: datetime) -> list[WorkI
     if not items:
         return []
     ids = [i.ti_id for i in items]
-    c.execute(TIT.update().where(TIT.c.id.in_(ids), TIT.c.state == "running")
+    # Not a state move: only the liveness of tries still running.
+    c.execute(TIT.update().where(TIT.c.id.in_(ids), TIT.c.state == TS.RUNNING.value)
               .values(last_heartbeat_at=now))
     current = {row.id: (row.state, row.try_number) for row in c.execute(
         select(TIT.c.id, TIT.c.state, TIT.c.try_number).where(TIT.c.id.in_(ids)))}
     return [i for i in items
-            if current.get(i.ti_id, (None, None)) != ("running", i.try_number)]
+            if current.get(i.ti_id, (None, None)) != (TS.RUNNING, i.try_number)]
 
 
 def notify(c: Connection) -> None:

@@ -25,10 +25,12 @@ from crosswind.scheduling.timetables import (
     next_run,
     timetable_for,
 )
+from crosswind.states import RunState
+from crosswind.store import transitions
 from crosswind.store.dag_runs import create_run
 
 log = logging.getLogger(__name__)
-ACTIVE = ("queued", "running")
+ACTIVE = (RunState.QUEUED, RunState.RUNNING)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -190,7 +192,7 @@ _NEXT_DEADLINE = select(func.min(DagModel.next_dagrun_create_after)).where(
 _QUEUED_RUNS = (
     select(DagRun.id, DagRun.dag_id)
     .join(DagModel, DagModel.dag_id == DagRun.dag_id)
-    .where(DagRun.state == "queued", DagModel.is_paused.is_(False))
+    .where(DagRun.state == RunState.QUEUED, DagModel.is_paused.is_(False))
     .order_by(DagRun.logical_date, DagRun.id)
 )
 _QUEUED_RUNS_LOCKED = _QUEUED_RUNS.with_for_update(skip_locked=True)
@@ -211,7 +213,7 @@ def start_queued_runs(session: Session, cache: DagCache, now: datetime) -> int:
     running = dict(
         session.execute(
             select(DagRun.dag_id, func.count())
-            .where(DagRun.dag_id.in_(dag_ids), DagRun.state == "running")
+            .where(DagRun.dag_id.in_(dag_ids), DagRun.state == RunState.RUNNING)
             .group_by(DagRun.dag_id)
         ).all()
     )
@@ -222,10 +224,5 @@ def start_queued_runs(session: Session, cache: DagCache, now: datetime) -> int:
             continue
         running[dag_id] = running.get(dag_id, 0) + 1
         chosen.append(run_id)
-    if chosen:
-        session.execute(
-            update(DagRun)
-            .where(DagRun.id.in_(chosen), DagRun.state == "queued")
-            .values(state="running", start_date=now, end_date=None)
-        )
-    return len(chosen)
+    return len(transitions.move_runs(session, chosen, [RunState.QUEUED], RunState.RUNNING,
+                                     start_date=now, end_date=None))

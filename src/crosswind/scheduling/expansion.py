@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 from crosswind.models import TaskInstance, XCom
 from crosswind.scheduling.dag_cache import DagInfo
 from crosswind.scheduling.task_instances import TIRow
-from crosswind.states import TI_FINISHED
+from crosswind.states import TI_FINISHED, TaskState
+from crosswind.store import transitions
+
+TS = TaskState
 
 TI = TaskInstance
 WAITING = frozenset({"up_for_retry", "up_for_reschedule"})
@@ -72,21 +75,24 @@ def expand(session: Session, reader: MapLengthReader, task: dict[str, Any], ti_i
     scheduled (n >= 1 indexes made), skipped (n = 0) or upstream_failed."""
     n = reader.total(task)
     if n is None:
-        return "upstream_failed"
+        return TS.UPSTREAM_FAILED
     if n == 0:
-        return "skipped"
-    make_indexes(session, ti_id, n, "scheduled")  # False: someone else expanded it
-    return "scheduled"
+        return TS.SKIPPED
+    make_indexes(session, ti_id, n, TS.SCHEDULED)  # False: someone else expanded it
+    return TS.SCHEDULED
 
 
-def make_indexes(session: Session, ti_id: int, n: int, state: str | None) -> bool:
+def make_indexes(session: Session, ti_id: int, n: int, state: TaskState | None) -> bool:
     """The map_index -1 TI `ti_id` becomes index 0 and indexes 1..n-1 are inserted, all in
     `state`; False when another scheduler expanded it first."""
-    won = session.execute(
-        update(TI).where(TI.id == ti_id, TI.state.is_(None), TI.map_index == -1)
-        .values(map_index=0, state=state)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    if state is None:  # not a state move (a mapped group's task waiting): only the index
+        won = bool(session.execute(
+            update(TI).where(TI.id == ti_id, TI.state.is_(None), TI.map_index == -1)
+            .values(map_index=0).execution_options(synchronize_session=False)).rowcount)
+    else:
+        won = bool(transitions.move_tis(session, [ti_id], [None], state,
+                                        where=[transitions.TIT.c.map_index == -1],
+                                        map_index=0))
     if not won:
         return False
     columns = ("dag_id", "run_id", "task_id", "max_tries", "pool", "pool_slots", "queue",
@@ -94,7 +100,8 @@ def make_indexes(session: Session, ti_id: int, n: int, state: str | None) -> boo
     first = session.execute(
         select(*(getattr(TI, c) for c in columns)).where(TI.id == ti_id)).one()
     base = dict(zip(columns, first, strict=True))
-    rows = [{**base, "map_index": i, "state": state, "try_number": 0} for i in range(1, n)]
+    value = None if state is None else TaskState(state).value
+    rows = [{**base, "map_index": i, "state": value, "try_number": 0} for i in range(1, n)]
     for i in range(0, len(rows), 500):
         session.execute(TI.__table__.insert(), rows[i : i + 500])
     return True
@@ -118,11 +125,11 @@ def decide_indexes(
     for task_id, rows in expanded.items():
         for row in rows:
             if row.state in WAITING and (row.next_retry_at is None or row.next_retry_at <= now):
-                moves.append((row, "scheduled"))
+                moves.append((row, TS.SCHEDULED))
             elif row.state is None:
                 verdict = verdict_of(task_id, row.map_index)
                 if verdict is not None:
-                    moves.append((row, "scheduled" if verdict == "run" else verdict))
+                    moves.append((row, TS.SCHEDULED if verdict == "run" else verdict))
     return moves
 
 

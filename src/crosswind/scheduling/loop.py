@@ -23,7 +23,6 @@ from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
 from crosswind.execution.base import Executor, make_executor
 from crosswind.models import Job
-from crosswind.scheduling import fast_db
 from crosswind.scheduling.scheduler import Scheduler
 from crosswind.scheduling.wakeup import Receiver
 from crosswind.settings import Settings
@@ -62,11 +61,13 @@ class SchedulerRunner:
             s.add(job)
             s.flush()
             return job.id
-        return fast_db.write(self.db, insert)
+        with self.db.write() as s:
+            return insert(s)
 
     def _heartbeat(self, now: datetime, state: str = "running") -> None:
-        fast_db.write(self.db, lambda s: s.execute(update(Job).where(Job.id == self.job_id).values(
-            latest_heartbeat=now, state=state, end_date=now if state != "running" else None)))
+        with self.db.write() as s:
+            s.execute(update(Job).where(Job.id == self.job_id).values(
+                latest_heartbeat=now, state=state, end_date=now if state != "running" else None))
 
     def run(self) -> None:
         self.executor.start()
@@ -112,8 +113,7 @@ class SchedulerRunner:
 
 
 def make_runner(settings: Settings, db: Database | None = None) -> SchedulerRunner:
-    return SchedulerRunner(settings, fast_db.fail_fast(db or Database(settings.db_url,
-                                                                      pool_size=5)))
+    return SchedulerRunner(settings, db or Database(settings.db_url, pool_size=5))
 
 
 def run_scheduler(settings: Settings, db: Database | None = None) -> None:

@@ -14,15 +14,17 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswind.execution.base import WorkItem
 from crosswind.models import DagModel, DagRun, Pool, TaskInstance
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
+from crosswind.states import TI_ACTIVE, RunState, TaskState
+from crosswind.store import transitions
 
 TI = TaskInstance
-ACTIVE = ("queued", "running")
+ACTIVE = tuple(TI_ACTIVE)
 MAX_CANDIDATES = 2048
 
 
@@ -43,7 +45,8 @@ def _candidates(session: Session, limit: int, full_dags: set[str], full_pools: s
         )
         .join(DagRun, (DagRun.dag_id == TI.dag_id) & (DagRun.run_id == TI.run_id))
         .join(DagModel, DagModel.dag_id == TI.dag_id)
-        .where(TI.state == "scheduled", DagRun.state == "running", DagModel.is_paused.is_(False))
+        .where(TI.state == TaskState.SCHEDULED, DagRun.state == RunState.RUNNING,
+               DagModel.is_paused.is_(False))
         .order_by(TI.priority_weight.desc(), DagRun.logical_date, TI.task_id)
         .limit(limit)
     )
@@ -178,7 +181,7 @@ def _previous(session: Session, dag_id: str, logical: datetime) -> dict[str, str
     base = select(DagRun.logical_date, DagRun.data_interval_start, DagRun.data_interval_end,
                   DagRun.start_date).where(DagRun.dag_id == dag_id, DagRun.logical_date < logical)
     prev = session.execute(base.order_by(DagRun.logical_date.desc()).limit(1)).first()
-    ok = session.execute(base.where(DagRun.state == "success")
+    ok = session.execute(base.where(DagRun.state == RunState.SUCCESS)
                          .order_by(DagRun.logical_date.desc()).limit(1)).first()
     return {
         "prev_execution_date": _iso(prev.logical_date) if prev else None,
@@ -214,22 +217,10 @@ def queue_tis(
     if not picked:
         return []
     by_id = {c.id: c for c in picked}
-    queued: list[tuple[int, int]] = []
-    ids = list(by_id)
-    for i in range(0, len(ids), 500):
-        queued += session.execute(
-            update(TI)
-            .where(TI.id.in_(ids[i : i + 500]), TI.state == "scheduled")
-            .values(
-                state="queued",
-                try_number=TI.try_number + 1,
-                queued_when=now,
-                queued_by_job_id=job_id,
-                next_retry_at=None,
-            )
-            .returning(TI.id, TI.try_number)
-            .execution_options(synchronize_session=False)
-        ).all()
+    queued = transitions.move_tis(
+        session, by_id, [TaskState.SCHEDULED], TaskState.QUEUED,
+        try_number=transitions.TIT.c.try_number + 1, queued_when=now, queued_by_job_id=job_id,
+        next_retry_at=None)
     runs = _run_infos(session, {(by_id[i].dag_id, by_id[i].run_id) for i, _ in queued},
                       cache.runs)
     return [_item(by_id[i], n, limits.infos[by_id[i].dag_id], runs) for i, n in queued]

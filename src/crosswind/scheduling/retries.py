@@ -9,12 +9,16 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
+from crosswind.states import TaskState
+
 DEFAULT_RETRY_DELAY = 300.0  # Airflow's [core] default_task_retry_delay
 
 
-def failure_state(try_number: int, max_tries: int, retryable: bool = True) -> str:
+def failure_state(try_number: int, max_tries: int, retryable: bool = True) -> TaskState:
     """`up_for_retry` while tries remain (try_number counts from 1), else `failed`."""
-    return "up_for_retry" if retryable and try_number <= max_tries else "failed"
+    if retryable and try_number <= max_tries:
+        return TaskState.UP_FOR_RETRY
+    return TaskState.FAILED
 
 
 def retry_delay(

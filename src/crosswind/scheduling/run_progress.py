@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
@@ -24,7 +24,9 @@ from crosswind.scheduling.task_instances import (
     next_retry_deadline,
     run_outcome,
 )
-from crosswind.states import TI_FINISHED
+from crosswind.states import TI_BUSY, TI_FINISHED, TI_UNFINISHED, RunState
+from crosswind.states import TaskState as TS
+from crosswind.store import transitions
 
 TI = TaskInstance
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ class Progress:
 _RUNNING_RUNS = (
     select(DagRun.id, DagRun.dag_id, DagRun.run_id, DagRun.start_date, DagRun.logical_date)
     .join(DagModel, DagModel.dag_id == DagRun.dag_id)
-    .where(DagRun.state == "running", DagModel.is_paused.is_(False))
+    .where(DagRun.state == RunState.RUNNING, DagModel.is_paused.is_(False))
 )
 _RUNNING_RUNS_LOCKED = _RUNNING_RUNS.with_for_update(of=DagRun, skip_locked=True)
 
@@ -85,7 +87,7 @@ def _load_tis(session: Session, runs: list
     return out, indexes
 
 
-ATTENTION = frozenset({None, "up_for_retry", "up_for_reschedule", "restarting"})
+ATTENTION = frozenset({None, TS.UP_FOR_RETRY, TS.UP_FOR_RESCHEDULE, TS.RESTARTING})
 
 
 def _needing_attention(session: Session, runs: list, infos: dict[str, DagInfo],
@@ -125,7 +127,7 @@ def _past_checker(session: Session, dag_id: str, logical_date: datetime):  # typ
             .order_by(DagRun.logical_date.desc())
             .limit(1)
         ).first()
-        return prev is None or prev[0] in ("success", "skipped")
+        return prev is None or prev[0] in (TS.SUCCESS, TS.SKIPPED)
 
     return past_ok
 
@@ -133,56 +135,36 @@ def _past_checker(session: Session, dag_id: str, logical_date: datetime):  # typ
 def _apply(session: Session, groups: dict[tuple[str | None, str], list[int]], now: datetime) -> int:
     changed = 0
     for (old, new), ids in groups.items():
-        values: dict = {"state": new}
-        if old == "up_for_reschedule":  # the same try pokes again (see deferral.py)
+        values: dict = {}
+        if old == TS.UP_FOR_RESCHEDULE:  # the same try pokes again (see deferral.py)
             values = deferral.continue_try_values()
         if new in TI_FINISHED:
             values.update(start_date=now, end_date=now, duration=0.0)
-        guard = TI.state.is_(None) if old is None else TI.state == old
-        for i in range(0, len(ids), 500):
-            changed += session.execute(
-                update(TI)
-                .where(TI.id.in_(ids[i : i + 500]), guard)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+        changed += len(transitions.move_tis(session, ids, [old], new, **values))
     return changed
 
 
 def _timeout_run(session: Session, run, tis: dict[str, TIRow], now: datetime, p: Progress) -> None:  # type: ignore[no-untyped-def]
     """dagrun_timeout: the run fails; its unfinished TIs are skipped (and killed)."""
     unfinished = [ti for ti in tis.values() if ti.state not in TI_FINISHED]
-    p.kills += [
-        (ti.id, ti.try_number)
-        for ti in unfinished
-        if ti.state in ("queued", "running", "restarting")
-    ]
+    p.kills += [(ti.id, ti.try_number) for ti in unfinished if ti.state in TI_BUSY]
     if unfinished:
-        session.execute(
-            update(TI)
-            .where(TI.id.in_([t.id for t in unfinished]))
-            .values(state="skipped", end_date=now)
-            .execution_options(synchronize_session=False)
-        )
-    _finish_run(session, run, "failed", now, p)
+        transitions.move_tis(session, [t.id for t in unfinished], TI_UNFINISHED, TS.SKIPPED,
+                             end_date=now)
+    _finish_run(session, run, RunState.FAILED, now, p)
 
 
 def _finish_run(session: Session, run, state: str, now: datetime, p: Progress) -> None:  # type: ignore[no-untyped-def]
-    done = session.execute(
-        update(DagRun)
-        .where(DagRun.id == run.id, DagRun.state == "running")
-        .values(state=state, end_date=now, last_scheduling_decision=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done:
+    if transitions.move_runs(session, [run.id], [RunState.RUNNING], state, end_date=now,
+                             last_scheduling_decision=now):
         p.finished_runs.append((run.dag_id, run.run_id, state))
 
 
 def _restart(tis: dict[str, TIRow], groups: dict, p: Progress) -> None:
     for ti in tis.values():
-        if ti.state == "restarting":
+        if ti.state == TS.RESTARTING:
             p.kills.append((ti.id, ti.try_number))
-            groups[("restarting", None)].append(ti.id)
+            groups[(TS.RESTARTING, None)].append(ti.id)
 
 
 def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Progress:
@@ -216,9 +198,9 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
                          {**{tid: [r.state for r in rows] for tid, rows in indexes.items()},
                           **{tid: [None] for tid in waiting}})
         for tid, new in changes.items():
-            if new == "scheduled" and info.tasks[tid].get("is_mapped"):
+            if new == TS.SCHEDULED and info.tasks[tid].get("is_mapped"):
                 changes[tid] = expansion.expand(session, reader, info.tasks[tid], tis[tid].id)
-                if changes[tid] == "scheduled":
+                if changes[tid] == TS.SCHEDULED:
                     p.changed += 1
                     continue  # written by expand()
             groups[(tis[tid].state, changes[tid])].append(tis[tid].id)
@@ -227,12 +209,12 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         states.update({tid: expansion.summary([r.state for r in rows])
                        for tid, rows in indexes.items()})
         states.update(dict.fromkeys(waiting))
-        outcome = run_outcome(info, states) if states else "success"
+        outcome = run_outcome(info, states) if states else RunState.SUCCESS
         if outcome is None and deadlocked(info, states, bool(changes) or moved):
             log.error("Task deadlock (no runnable tasks); marking run %s of %s failed",
                       run.run_id, run.dag_id)
-            outcome = "failed"
-        if outcome is not None and not any(t.state == "restarting" for t in tis.values()):
+            outcome = RunState.FAILED
+        if outcome is not None and not any(t.state == TS.RESTARTING for t in tis.values()):
             to_finish.append((run, outcome))
     changed, p.restarted = _apply_groups(session, groups, now)
     p.changed += changed
@@ -264,12 +246,8 @@ def _decide_indexes(info: DagInfo, tis: dict[str, TIRow], indexes: dict[str, lis
 def _apply_groups(session: Session, groups: dict, now: datetime) -> tuple[int, int]:
     """Returns (all changes, restarting -> none changes)."""
     restarted = 0
-    restart_ids = groups.pop(("restarting", None), [])
+    restart_ids = groups.pop((TS.RESTARTING, None), [])
     if restart_ids:
-        restarted = session.execute(
-            update(TI)
-            .where(TI.id.in_(restart_ids), TI.state == "restarting")
-            .values(state=None, end_date=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        restarted = len(transitions.move_tis(session, restart_ids, [TS.RESTARTING], None,
+                                             end_date=None))
     return restarted + _apply(session, groups, now), restarted

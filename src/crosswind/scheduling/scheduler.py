@@ -5,7 +5,8 @@ the executor, killing tries — only after the commit):
   1. next_dagrun* for newly parsed DAGs, scheduled runs that are due
   2. queued runs → running (max_active_runs, unpaused)
   3. TI decisions in running runs, restarting TIs, dagrun_timeout, run states
-  4. every `zombie_interval`: dead task processes and orphaned queued TIs
+  4. every `zombie_interval`: dead task processes (no heartbeat, or with the local
+     executor a pid on this host that is gone) and orphaned queued TIs
   5. scheduled TIs → queued within pools / max_active_tasks / parallelism → executor
 """
 
@@ -24,7 +25,7 @@ from crosswind.scheduling import (
     dag_runs,
     dataset_runs,
     deferral,
-    fast_db,
+    lost_tries,
     queueing,
     run_progress,
     zombies,
@@ -92,7 +93,8 @@ class Scheduler:
             self._check_zombies(now, r)
         # One write transaction for the whole pass: on SQLite every BEGIN IMMEDIATE/COMMIT
         # costs more than the queries themselves, and the lock is held for milliseconds.
-        p = fast_db.write(self.db, lambda s: self._pass(s, now, r))
+        with self.db.write() as s:
+            p = self._pass(s, now, r)
         for dag_id, run_id, _state in r.finished_runs:
             self.cache.runs.pop((dag_id, run_id), None)
         if self.dag_callbacks is not None:
@@ -131,10 +133,15 @@ class Scheduler:
 
     def _check_zombies(self, now: datetime, r: TickReport) -> None:
         timeout = self.settings.task_heartbeat_timeout
-        r.zombies = fast_db.write(self.db, lambda s: zombies.reap_zombies(
-            s, self.cache, now, timeout))
-        r.requeued = fast_db.write(self.db, lambda s: zombies.requeue_orphans(
-            s, now, timeout, self.job_id))
+        with self.db.write() as s:
+            r.zombies = zombies.reap_zombies(s, self.cache, now, timeout)
+            if self.settings.executor == "local" and self.executor is not None:
+                # Our tries' processes are in our PID namespace: a dead one is known dead
+                # now, not after the heartbeat timeout (kill -9 of a fork server and a try).
+                r.zombies += lost_tries.reap_dead_processes(
+                    s, self.cache, now, unborn_after=min(timeout / 2, 15.0))
+        with self.db.write() as s:
+            r.requeued = zombies.requeue_orphans(s, now, timeout, self.job_id)
         self._next_zombie_check = now + timedelta(seconds=self.zombie_interval)
 
 

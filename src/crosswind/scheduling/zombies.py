@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from crosswind.models import DagRun, Job, TaskInstance, TaskTry
 from crosswind.scheduling.dag_cache import DagCache
 from crosswind.scheduling.retries import failure_state, next_retry_at
+from crosswind.states import TaskState
+from crosswind.store import transitions
 
 TI = TaskInstance
 
@@ -30,7 +32,7 @@ def fail_try(
     try_number: int,
     now: datetime,
     error: str,
-    from_states: tuple[str, ...] = ("running",),
+    from_states: tuple[str, ...] = (TaskState.RUNNING,),
 ) -> bool:
     """Fail one try that cannot report itself; guarded, so a try that did report wins."""
     row = session.execute(
@@ -42,20 +44,16 @@ def fail_try(
         return False
     state = failure_state(try_number, row.max_tries)
     retry_at = None
-    if state == "up_for_retry":
+    if state == TaskState.UP_FOR_RETRY:
         task = cache.get_many(session, {row.dag_id}).get(row.dag_id)
         tdict = (task.tasks.get(row.task_id) if task else None) or {"task_id": row.task_id}
         retry_at = next_retry_at(
             tdict, dag_id=row.dag_id, logical_date=row.logical_date, try_number=try_number, end=now
         )
     duration = (now - row.start_date).total_seconds() if row.start_date else None
-    done = session.execute(
-        update(TI)
-        .where(TI.id == ti_id, TI.try_number == try_number, TI.state.in_(from_states))
-        .values(state=state, end_date=now, duration=duration, next_retry_at=retry_at,
-                next_method=None, next_kwargs=None)  # a retry starts afresh
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    done = transitions.move_ti(session, ti_id, try_number, from_states, state, end_date=now,
+                               duration=duration, next_retry_at=retry_at,
+                               next_method=None, next_kwargs=None)  # a retry starts afresh
     if done:
         session.execute(
             update(TaskTry)
@@ -65,7 +63,7 @@ def fail_try(
                 TaskTry.task_id == row.task_id,
                 TaskTry.try_number == try_number,
             )
-            .values(state="failed", end_date=now, error=error)
+            .values(state=TaskState.FAILED.value, end_date=now, error=error)
             .execution_options(synchronize_session=False)
         )
     return bool(done)
@@ -75,7 +73,8 @@ def reap_zombies(session: Session, cache: DagCache, now: datetime, timeout: floa
     limit = now - timedelta(seconds=timeout)
     rows = session.execute(
         select(TI.id, TI.try_number).where(
-            TI.state == "running", or_(TI.last_heartbeat_at < limit, TI.last_heartbeat_at.is_(None))
+            TI.state == TaskState.RUNNING,
+            or_(TI.last_heartbeat_at < limit, TI.last_heartbeat_at.is_(None)),
         )
     ).all()
     return sum(
@@ -97,18 +96,18 @@ def requeue_orphans(session: Session, now: datetime, timeout: float, my_job_id: 
     alive = select(Job.id).where(Job.state == "running", Job.latest_heartbeat >= limit)
     rows = session.execute(
         select(TI.id, TI.try_number).where(
-            TI.state == "queued",
+            TI.state == TaskState.QUEUED,
             TI.queued_when < limit,
             or_(TI.queued_by_job_id.is_(None), TI.queued_by_job_id.not_in(alive)),
             or_(TI.queued_by_job_id.is_(None), TI.queued_by_job_id != (my_job_id or -1)),
         )
     ).all()
-    count = 0
-    for ti_id, n in rows:
-        count += session.execute(
-            update(TI)
-            .where(TI.id == ti_id, TI.state == "queued", TI.try_number == n)
-            .values(state="scheduled", try_number=max(0, n - 1), queued_when=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    return count
+    return sum(give_back(session, ti_id, n) for ti_id, n in rows)
+
+
+def give_back(session: Session, ti_id: int, try_number: int,
+              from_states: tuple[str, ...] = (TaskState.QUEUED,)) -> bool:
+    """A try that never started (or was stopped without using a retry) → scheduled with
+    its try_number given back, so the next queueing hands out the same number again."""
+    return transitions.move_ti(session, ti_id, try_number, from_states, TaskState.SCHEDULED,
+                               try_number=max(0, try_number - 1), queued_when=None)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from crosswind.db.base import utcnow
 from crosswind.errors import AlreadyExists, NotFound
 from crosswind.models import DagModel, DagRun, SerializedDag, TaskInstance, TaskTry, XCom
-from crosswind.states import TI_FINISHED
+from crosswind.states import TI_BUSY, TI_FINISHED, RunState, TaskState
+from crosswind.store import transitions
 
 
 def run_id_for(run_type: str, logical_date: datetime) -> str:
@@ -62,7 +63,7 @@ def create_run(
     run_type: str,
     run_id: str | None = None,
     conf: dict[str, Any] | None = None,
-    state: str = "queued",
+    state: str = RunState.QUEUED,
     note: str | None = None,
     creating_user: str | None = None,
     idempotency_key: str | None = None,
@@ -145,14 +146,12 @@ def task_instances(session: Session, run: DagRun) -> list[TaskInstance]:
     )
 
 
-def reopen(run: DagRun, state: str = "running") -> None:
+def reopen(run: DagRun, state: str = RunState.RUNNING) -> None:
     """Put a run back in play after its task instances were cleared or re-run."""
-    run.state = state
-    run.end_date = None
-    run.last_scheduling_decision = None
-    if state == "queued":
-        run.start_date = None
-        run.queued_at = utcnow()
+    values: dict[str, Any] = {"end_date": None, "last_scheduling_decision": None}
+    if state == RunState.QUEUED:
+        values.update(start_date=None, queued_at=utcnow())
+    transitions.move_loaded_run(run, state, **values)
 
 
 def set_run_state(session: Session, run: DagRun, state: str) -> list[TaskInstance]:
@@ -163,25 +162,23 @@ def set_run_state(session: Session, run: DagRun, state: str) -> list[TaskInstanc
     (`queued` is a clear: see `crosswind.store.task_instances.clear`.)
     """
     now = utcnow()
-    changed = []
+    by_state: dict[str, list[TaskInstance]] = {}
     for ti in task_instances(session, run):
         new = _forced_state(ti.state, state)
         if new is None:
             continue
-        ti.state = new
         ti.start_date = ti.start_date or now
-        ti.end_date = now
         ti.duration = (now - ti.start_date).total_seconds()
-        changed.append(ti)
-    run.state = state
-    run.start_date = run.start_date or now
-    run.end_date = now
-    return changed
+        by_state.setdefault(new, []).append(ti)
+    for new, tis in by_state.items():
+        transitions.move_loaded_tis(session, tis, new, end_date=now)
+    transitions.move_loaded_run(run, state, start_date=run.start_date or now, end_date=now)
+    return [ti for tis in by_state.values() for ti in tis]
 
 
 def _forced_state(current: str | None, run_state: str) -> str | None:
     if current in TI_FINISHED:
         return None
-    if run_state == "success":
-        return "success"
-    return "failed" if current in ("queued", "running", "restarting") else "skipped"
+    if run_state == RunState.SUCCESS:
+        return TaskState.SUCCESS
+    return TaskState.FAILED if current in TI_BUSY else TaskState.SKIPPED

@@ -29,11 +29,11 @@ from crosswind.dags.setup_teardown_graph import clear_selection
 from crosswind.db.base import utcnow
 from crosswind.errors import Conflict, InvalidInput, NotFound
 from crosswind.models import DagRun, TaskInstance
-from crosswind.states import RUN_FINISHED, TI_ACTIVE
+from crosswind.states import RUN_FINISHED, TI_BUSY, RunState, TaskState
+from crosswind.store import transitions
 from crosswind.store.dag_runs import reopen
 
-SETTABLE = ("success", "failed", "skipped")
-_BUSY = TI_ACTIVE | {"restarting"}
+SETTABLE = (TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED)
 
 
 def get_ti(
@@ -118,9 +118,9 @@ def select_tis(dag_id: str, spec: ClearSpec) -> Select[Any]:
     if spec.end_date is not None:
         stmt = stmt.where(DagRun.logical_date <= spec.end_date)
     if spec.only_failed:
-        stmt = stmt.where(TaskInstance.state.in_(("failed", "upstream_failed")))
+        stmt = stmt.where(TaskInstance.state.in_((TaskState.FAILED, TaskState.UPSTREAM_FAILED)))
     if spec.only_running:
-        stmt = stmt.where(TaskInstance.state == "running")
+        stmt = stmt.where(TaskInstance.state == TaskState.RUNNING)
     return stmt
 
 
@@ -137,41 +137,41 @@ def clear(
     dag: dict[str, Any],
     pairs: list[tuple[TaskInstance, DagRun]],
     *,
-    run_state: str | None = "running",
+    run_state: str | None = RunState.RUNNING,
 ) -> None:
     """Reset `pairs` so the scheduler runs them again; reopen their runs (unless None)."""
     retries = _retries(dag)
     runs: dict[int, DagRun] = {}
+    tis = {ti.id: ti for ti, _ in pairs}.values()
     for ti, run in pairs:
-        ti.state = "restarting" if ti.state in _BUSY else None
-        ti.end_date = None
-        ti.next_retry_at = None
-        _forget_deferral(ti)
         ti.max_tries = ti.try_number + retries.get(ti.task_id, 0)
         runs[run.id] = run
+    reset = {"end_date": None, "next_retry_at": None, **_NO_DEFERRAL}
+    transitions.move_loaded_tis(session, [t for t in tis if t.state in TI_BUSY],
+                                TaskState.RESTARTING, **reset)
+    transitions.move_loaded_tis(session, [t for t in tis if t.state not in TI_BUSY], None,
+                                **reset)
     for run in runs.values():
         run.clear_number += 1
         if run_state is not None:
             reopen(run, run_state)
 
 
-def _forget_deferral(ti: TaskInstance) -> None:
-    """A cleared or set TI starts afresh, not in a deferred try's next_method (its trigger,
-    now unused, is removed by the triggerer)."""
-    ti.next_method = ti.next_kwargs = ti.trigger_id = ti.trigger_timeout = None
+# A cleared or set TI starts afresh, not in a deferred try's next_method (its trigger,
+# now unused, is removed by the triggerer).
+_NO_DEFERRAL = {"next_method": None, "next_kwargs": None, "trigger_id": None,
+                "trigger_timeout": None}
 
 
 def run_now(session: Session, dag: dict[str, Any], ti: TaskInstance, run: DagRun) -> None:
     """Schedule `ti` now, ignoring its upstream; 409 while it is busy."""
-    if ti.state in _BUSY:
+    if ti.state in TI_BUSY:
         raise Conflict(f"Task instance {ti.task_id!r} is {ti.state}; wait for it to finish")
-    ti.state = "scheduled"
-    ti.end_date = None
-    ti.next_retry_at = None
-    _forget_deferral(ti)
     ti.max_tries = ti.try_number + _retries(dag).get(ti.task_id, 0)
-    if run.state != "running":
-        reopen(run, "running")
+    transitions.move_loaded_tis(session, [ti], TaskState.SCHEDULED, end_date=None,
+                                next_retry_at=None, **_NO_DEFERRAL)
+    if run.state != RunState.RUNNING:
+        reopen(run, RunState.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -218,17 +218,16 @@ def set_state(
     pairs = affected(session, dag, change)
     now = utcnow()
     for ti, _ in pairs:
-        ti.state = change.new_state
-        _forget_deferral(ti)
         ti.start_date = ti.start_date or now
-        ti.end_date = now
         ti.duration = (now - ti.start_date).total_seconds()
+    transitions.move_loaded_tis(session, [ti for ti, _ in pairs], change.new_state,
+                                end_date=now, **_NO_DEFERRAL)
     session.flush()
     changed_keys = {(ti.run_id, ti.task_id) for ti, _ in pairs}
     _resume_downstream(session, dag, change, changed_keys)
     for run in {run.id: run for _, run in pairs}.values():
         if run.state in RUN_FINISHED:
-            reopen(run, "running")
+            reopen(run, RunState.RUNNING)
     return pairs
 
 

@@ -23,7 +23,6 @@ from sqlalchemy import select
 
 from crosswind.db.engine import Database
 from crosswind.models import Trigger
-from crosswind.scheduling import fast_db
 
 log = logging.getLogger("crosswind.standalone")
 POLL_SEC = 1.0
@@ -40,13 +39,14 @@ class TriggererLauncher(threading.Thread):
         self.backoff, self.not_before = 0.5, 0.0
 
     def run(self) -> None:
-        db = fast_db.fail_fast(Database(self.settings.db_url, pool_size=1))
+        db = Database(self.settings.db_url, pool_size=1)
         try:
             while not self.stop.wait(POLL_SEC):
                 self._reap()
                 if self.proc is None and time.monotonic() >= self.not_before:
                     try:
-                        wanted = fast_db.read(db, lambda s: s.scalar(_ANY)) is not None
+                        with db.read() as s:
+                            wanted = s.scalar(_ANY) is not None
                     except Exception:  # try again next second
                         log.warning("triggerer launcher: database read failed", exc_info=True)
                         continue

@@ -26,7 +26,7 @@ from typing import Any
 
 from crosswind.db.base import utcnow
 from crosswind.db.engine import Database
-from crosswind.scheduling import deferral, fast_db, wakeup
+from crosswind.scheduling import deferral, wakeup
 from crosswind.settings import Settings
 from crosswind.triggerer import claims
 
@@ -42,7 +42,7 @@ class _Pending:
 
 class TriggererRunner:
     def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings, self.db = settings, fast_db.fail_fast(db)
+        self.settings, self.db = settings, db
         self.capacity = settings.triggerer_capacity
         self.job_id: int | None = None
         self.running: dict[int, asyncio.Task[None]] = {}
@@ -81,8 +81,7 @@ class TriggererRunner:
     async def _main(self) -> None:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triggerer-db")
-        self.job_id = await self._loop.run_in_executor(pool, lambda: fast_db.write_conn(
-            self.db, self._register))
+        self.job_id = await self._loop.run_in_executor(pool, self._register)
         log.info("triggerer started (job %s, pid %s, capacity %s)", self.job_id, os.getpid(),
                  self.capacity)
         try:
@@ -126,7 +125,8 @@ class TriggererRunner:
             # with the next heartbeat's re-read of what we own, not on every poll: reading
             # 10,000 owned ids every second was most of the CPU of a waiting triggerer.
             try:
-                free = fast_db.read(self.db, lambda s: claims.claimable(s, now, threshold))
+                with self.db.read() as s:
+                    free = claims.claimable(s, now, threshold)
             except Exception:
                 log.exception("triggerer read failed; retrying")
                 free = True
@@ -144,7 +144,8 @@ class TriggererRunner:
             return moved, claims.assigned(c, self.job_id or 0, known)
 
         try:
-            moved, owned = fast_db.write_conn(self.db, write)
+            with self.db.write_connection() as c:
+                moved, owned = write(c)
         except Exception:
             log.exception("triggerer sync failed; retrying")
             self._loop.call_soon_threadsafe(self._requeue, batch)
@@ -158,11 +159,12 @@ class TriggererRunner:
             log.info("%d trigger event(s) submitted, %d TI(s) resumed", len(events), len(moved))
         return owned
 
-    def _register(self, c: Any) -> int:
-        job_id = claims.register(c, utcnow())
-        if claims.reap_local(c, job_id, utcnow()):
-            log.info("took over the triggers of a dead triggerer on this host")
-        return job_id
+    def _register(self) -> int:
+        with self.db.write_connection() as c:
+            job_id = claims.register(c, utcnow())
+            if claims.reap_local(c, job_id, utcnow()):
+                log.info("took over the triggers of a dead triggerer on this host")
+            return job_id
 
     def _requeue(self, batch: _Pending) -> None:
         self.pending.events[:0], self.pending.failures[:0] = batch.events, batch.failures
@@ -172,8 +174,8 @@ class TriggererRunner:
             c.execute(claims.TRG.update().where(claims.TRG.c.triggerer_id == self.job_id)
                       .values(triggerer_id=None))
             claims.heartbeat(c, self.job_id or 0, utcnow(), state="success")
-        with contextlib.suppress(Exception):
-            fast_db.write_conn(self.db, write)
+        with contextlib.suppress(Exception), self.db.write_connection() as c:
+            write(c)
 
     def _reconcile(self, owned: list[claims.Assigned]) -> None:
         """Start triggers newly ours; cancel those no longer ours or waited on."""
