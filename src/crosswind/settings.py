@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Local executor: seconds without a try after which the fork server stops (the next try
     # starts a fresh one).
     fork_server_idle_timeout: float = Field(default=120.0, gt=0)
+    # SIGINT/SIGTERM of a scheduler (or standalone): running tries get this long to finish;
+    # those still running then are stopped and given back (scheduled again, no retry used).
+    shutdown_grace_seconds: float = Field(default=60.0, ge=0)
     # Airflow's plugins_folder: AirflowPlugin subclasses (timetables, macros) and helper
     # modules DAG files import.
     plugins_folder: Path | None = None

@@ -69,6 +69,9 @@ class Server:
             CROSSWIND_DATABASE_URL=self.database_url,
             CROSSWIND_ADMIN_USERNAME=ADMIN[0],
             CROSSWIND_ADMIN_PASSWORD=ADMIN[1],
+            # Stopping a test server stops its running tries at once (as before graceful
+            # shutdown); tests of the shutdown itself set their own grace.
+            CROSSWIND_SHUTDOWN_GRACE_SECONDS="0",
         )
         env.update(self.extra_env)
         return env

@@ -81,7 +81,11 @@ def _engine(settings: Settings) -> None:
 
     launcher = TriggererLauncher(settings, stop)
     launcher.start()
-    runner.install_signal_handlers()
+    # Ctrl-C reaches the whole process group and the parent relays it as SIGTERM too: both
+    # only ask for the graceful stop; the parent sends SIGUSR1 for the immediate one.
+    signal.signal(signal.SIGINT, runner.request_graceful_stop)
+    signal.signal(signal.SIGTERM, runner.request_graceful_stop)
+    signal.signal(signal.SIGUSR1, runner.request_stop_now)
     try:
         runner.run()
     finally:
@@ -99,6 +103,14 @@ def _preload_common() -> None:
 
 
 def _stop_children(pids: dict[int, str], timeout: float = 15.0) -> None:
+    """SIGTERM: the scheduler lets running tries finish (CROSSWIND_SHUTDOWN_GRACE_SECONDS);
+    a second Ctrl-C here sends SIGUSR1, which stops them at once (they run again later)."""
+    def now(*_: object) -> None:
+        log.warning("stopping running tries now")
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGUSR1)
+    signal.signal(signal.SIGINT, now)
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -159,7 +171,7 @@ def standalone(host: str, port: int) -> None:
                     timeout_keep_alive=KEEP_ALIVE_SECONDS)
     finally:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        _stop_children(pids)
+        _stop_children(pids, timeout=settings.shutdown_grace_seconds + 15)
 
 
 COMMANDS = [standalone]

@@ -67,8 +67,10 @@ class Executor(Protocol):
 
     def running_keys(self) -> set[tuple[int, int]]: ...
 
-    def stop(self) -> None:
-        """Stop accepting work; running tries continue and report themselves."""
+    def stop(self, give_back: bool = False) -> None:
+        """Stop accepting work. Tries running as our children are stopped, and with
+        `give_back` (a shutdown) scheduled again without using a retry; tries running
+        elsewhere (Celery workers) continue and report themselves."""
 
 
 def make_executor(settings: Any, db: Any) -> Executor:

@@ -145,7 +145,7 @@ class CeleryExecutor:
         return [queueing._item(r, r.try_number, infos[r.dag_id], runs)
                 for r in claimed if r.dag_id in infos]
 
-    def stop(self) -> None:
+    def stop(self, give_back: bool = False) -> None:
         """Tries already sent keep running on the workers and report themselves."""
         if self.app is not None:
             self.app.close()

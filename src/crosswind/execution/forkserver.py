@@ -12,6 +12,8 @@ before any fork, so no child ever inherits an open database connection.
 Protocol with the executor, one JSON object per line over two pipes:
     executor → server   {"op": "run", "item": {...}} | {"op": "kill", "keys": [[ti, try]]}
                         | {"op": "stop"}  (terminate running tries, then exit)
+                        | {"op": "stop", "reason": "shutdown"}  (the same, and the tries
+                          stopped are given back: scheduled again, no retry used)
     server → executor   {"ev": "exit", "ti": ti_id, "try": n, "code": exit code or -signal,
                          "reason": null | "timeout" | "killed" | "not_queued"}
 On EOF of its command pipe (the scheduler died) it stops taking work but keeps running
@@ -182,8 +184,10 @@ class _Server:
     accepting: bool = True
 
     def serve(self) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the scheduler tells us to stop
-        signal.signal(signal.SIGTERM, lambda *_: self._stop())
+        # Ctrl-C or a SIGTERM of the whole process group: the scheduler (or worker) tells us
+        # when to stop, after its shutdown grace, and EOF on our command pipe means it died.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _no_fastbins()
         self.store = ServerDb(self.settings)
         self.env = self.store.runner_env()
@@ -287,13 +291,13 @@ class _Server:
                 if child.item.key in wanted:
                     self._terminate(child, "killed")
         elif msg["op"] == "stop":
-            self._stop()
+            self._stop(msg.get("reason") or "killed")
 
-    def _stop(self) -> None:
+    def _stop(self, reason: str = "killed") -> None:
         self.accepting = False
-        self.to_start = []
+        self.to_start = []  # still queued: the executor gives them back
         for child in self.children.values():
-            self._terminate(child, "killed")
+            self._terminate(child, reason)
 
     def _terminate(self, child: _Child, reason: str) -> None:
         child.reason = child.reason or reason

@@ -148,13 +148,15 @@ class LocalExecutor:
             self.running.pop((ev["ti"], ev["try"]), None)
         return len(events)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Terminate running tries (they fail and retry later) and the fork server."""
+    def stop(self, timeout: float = 10.0, give_back: bool = False) -> None:
+        """Terminate running tries and the fork server. The tries fail and retry later, or
+        with `give_back` (a shutdown) are scheduled again without using a retry."""
         if self.server is None:
             return
         self.stopping = True
+        stop = {"op": "stop", "reason": "shutdown" if give_back else "killed"}
         with contextlib.suppress(OSError):
-            os.write(self.server.cmd_fd, b'{"op": "stop"}\n')
+            os.write(self.server.cmd_fd, json.dumps(stop).encode() + b"\n")
         with contextlib.suppress(OSError):
             os.close(self.server.cmd_fd)
         deadline = time.monotonic() + timeout
@@ -172,3 +174,7 @@ class LocalExecutor:
         with contextlib.suppress(OSError):
             os.close(self.server.evt_fd)
         self.server, self.stopping, self._buf = None, False, b""
+        if give_back and self.running:  # sent but never started: still queued
+            lost, self.running = list(self.running.values()), {}
+            with self.db.write() as s:
+                lost_tries.recover_sent(s, self.cache, lost, utcnow())

@@ -21,6 +21,9 @@ from crosswind.scheduling import wakeup
 log = logging.getLogger(__name__)
 
 
+_ENDED_WELL = frozenset({"success", "skipped", "deferred", "up_for_reschedule"})
+
+
 class _Rollback(Exception):
     pass
 
@@ -62,7 +65,10 @@ class ServerDb:
 
     def finished(self, item: WorkItem, result: TryResult | None, code: int,
                  reason: str | None) -> None:
-        """Queue the outcome of a child: its report, or (None) a failure from how it ended."""
+        """Queue the outcome of a child: its report, or (None) a failure from how it ended.
+        A try a shutdown stopped is given back unless it still managed to end well."""
+        if reason == "shutdown" and (result is None or result.state not in _ENDED_WELL):
+            result = try_records.give_back_result(utcnow())
         if result is None:
             result = try_records.failed_result(item, utcnow(), _error(item, code, reason))
         self.finals.append((item, result))

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import OperationalError
+
 from crosswind.dags import dataset_context, masking
 from crosswind.dags.context import RunInfo, TIInfo, build_context
 from crosswind.dags.exceptions import AirflowTaskTerminated
@@ -191,13 +193,19 @@ def _report(env: RunnerEnv, item: WorkItem, result: TryResult, fd: int) -> None:
         return
     log.warning("fork server gone before recording the outcome; writing it directly")
 
-    def write(c: Any) -> bool:
-        won = try_records.write_final(c, item, result)
-        try_records.notify(c)
-        return won
-
-    with env.db.write_connection() as c:
-        write(c)
+    for attempt in range(DIRECT_WRITE_ATTEMPTS):
+        try:
+            # One transaction at a time in this process: the orphan heartbeat's and this
+            # one touch the same rows and would deadlock each other on PostgreSQL.
+            with _DB_LOCK, env.db.write_connection() as c:
+                try_records.write_final(c, item, result)
+                try_records.notify(c)
+            break
+        except OperationalError:  # a deadlock victim, a lost connection: try again
+            if attempt == DIRECT_WRITE_ATTEMPTS - 1:
+                raise
+            log.warning("writing the outcome failed; retrying", exc_info=True)
+            time.sleep(0.2 * (attempt + 1))
     wakeup.send(env.wake_address)
 
 
@@ -229,6 +237,8 @@ def load_libc() -> Any:
 
 
 _LIBC: Any = None
+_DB_LOCK = threading.Lock()
+DIRECT_WRITE_ATTEMPTS = 5
 
 
 def _watch_parent(env: RunnerEnv, item: WorkItem) -> None:
@@ -257,7 +267,7 @@ class _OrphanHeartbeat(threading.Thread):
         pid_due = True
         while True:
             try:
-                with self.env.db.write_connection() as c:
+                with _DB_LOCK, self.env.db.write_connection() as c:
                     if pid_due:  # the fork server may have died before writing it
                         try_records.set_pids(c, [(self.item, os.getpid())])
                     lost = try_records.heartbeat(c, [self.item], utcnow())

@@ -101,6 +101,12 @@ _FINAL_VALUES: dict[str, Any] = {
 _FINAL = {state: transitions.ti_statement([TS.RUNNING], state, **_FINAL_VALUES)
           for state in (TS.SUCCESS, TS.SKIPPED, TS.FAILED, TS.UP_FOR_RETRY, TS.DEFERRED,
                         TS.UP_FOR_RESCHEDULE)}
+# A try stopped by a shutdown: scheduled again with its try number given back (no retry
+# used); its task_tries row goes (the next start of that try number writes it anew).
+_GIVE_BACK = transitions.ti_statement(
+    [TS.RUNNING], TS.SCHEDULED, try_number=TIT.c.try_number - 1, queued_when=None, pid=None,
+    end_date=None)
+_TRY_DROP = TRY.delete().where(*_TRY_KEY)
 _TRY_FINAL = TRY.update().where(*_TRY_KEY).values(
     state=_p("p_state"), end_date=_p("p_end", TRY.c.end_date), error=_p("p_err"))
 
@@ -141,6 +147,11 @@ def set_pids(c: Connection, pids: list[tuple[WorkItem, int]]) -> None:
 
 
 def write_final(c: Connection, item: WorkItem, r: TryResult) -> bool:
+    if r.state == TS.SCHEDULED:  # given back (see give_back_result)
+        won = transitions.run_each(c, _GIVE_BACK, [{"t_id": item.ti_id, "t_n": item.try_number}])
+        if won:
+            c.execute(_TRY_DROP, _key(item))
+        return bool(won)
     end = _dt(r.end)
     start = c.scalar(_START, {"p_id": item.ti_id})
     won = transitions.run_each(c, _FINAL[TS(r.state)], [{
@@ -183,6 +194,11 @@ def failed_result(item: WorkItem, now: datetime, error: str, retryable: bool = T
         retry_at = next_retry_at(task, dag_id=item.dag_id, logical_date=logical,
                                  try_number=item.try_number, end=now).isoformat()
     return TryResult(state=state, end=now.isoformat(), next_retry_at=retry_at, error=error)
+
+
+def give_back_result(now: datetime) -> TryResult:
+    """The "result" of a try a shutdown stopped before it ended: it runs again later."""
+    return TryResult(state=TS.SCHEDULED.value, end=now.isoformat())
 
 
 def heartbeat(c: Connection, items: list[WorkItem], now: datetime) -> list[WorkItem]:

@@ -14,6 +14,7 @@ import os
 import select
 import signal
 import socket
+import time
 from datetime import datetime
 
 from sqlalchemy import update
@@ -42,13 +43,23 @@ class SchedulerRunner:
         self.executor = executor or make_executor(settings, db)
         self._stop_r, self._stop_w = os.pipe()
         os.set_blocking(self._stop_w, False)
-        self.stopping = False
+        self.stopping = False  # first SIGINT/SIGTERM: no new tries, running ones may finish
+        self.stop_now = False  # the second: stop them now (they are given back)
         self.job_id: int | None = None
 
     def request_stop(self, *_: object) -> None:
+        """SIGINT/SIGTERM: the first stops gracefully, the second at once."""
+        self.stop_now = self.stopping
+        self.request_graceful_stop()
+
+    def request_graceful_stop(self, *_: object) -> None:
         self.stopping = True
         with contextlib.suppress(OSError):
             os.write(self._stop_w, b"x")
+
+    def request_stop_now(self, *_: object) -> None:
+        self.stop_now = True
+        self.request_graceful_stop()
 
     def install_signal_handlers(self) -> None:
         signal.signal(signal.SIGTERM, self.request_stop)
@@ -90,12 +101,38 @@ class SchedulerRunner:
                     timeout = min(timeout, (report.next_deadline - utcnow()).total_seconds())
                 timeout = max(0.0, min(timeout, next_beat - utcnow().timestamp()))
                 self._wait(receiver, timeout)
+            self._drain(next_beat)
         finally:
             log.info("scheduler stopping")
-            self.executor.stop()
+            self.executor.stop(give_back=True)  # what still runs is scheduled again
             receiver.close()
             self._heartbeat(utcnow(), state="success")
 
+
+    def _drain(self, next_beat: float) -> None:
+        """Graceful shutdown: start nothing new; let the tries of our local executor finish
+        for up to shutdown_grace_seconds (a second signal ends the wait). Celery tries are
+        not ours to wait for: they run on, on their workers."""
+        if self.settings.executor != "local" or not self.executor.running_keys():
+            return
+        grace = self.settings.shutdown_grace_seconds
+        deadline = time.monotonic() + grace
+        if grace > 0 and not self.stop_now:
+            log.warning("shutting down: letting %d running tries finish (up to %g s; "
+                        "Ctrl-C again to stop them now, they will run again later)",
+                        len(self.executor.running_keys()), grace)
+        while (not self.stop_now and self.executor.running_keys()
+               and time.monotonic() < deadline):
+            self.executor.sync()
+            if time.time() >= next_beat:  # still alive: our queued tries are not orphans
+                self._heartbeat(utcnow())
+                next_beat = time.time() + self.settings.scheduler_heartbeat_sec
+            ready: list[int] = []
+            with contextlib.suppress(InterruptedError):
+                ready, _, _ = select.select([self._stop_r, *self.executor.filenos()], [], [],
+                                            max(0.0, min(1.0, deadline - time.monotonic())))
+            if self._stop_r in ready:
+                os.read(self._stop_r, 64)
 
     def _wait(self, receiver: Receiver, timeout: float) -> None:
         """Sleep until the timeout or a wake-up; then drain every pending wake-up."""

@@ -2,8 +2,8 @@
 
 - `reap_dead_processes`: running TIs whose recorded pid on this host no longer exists
   (a kill -9'd task process whose fork server is gone too) → up_for_retry or failed per
-  its tries; a running TI that never got a pid (its fork server died between marking it
-  running and forking) once it is older than `unborn_after` seconds and nobody wrote one;
+  its tries. (A running TI without a pid yet is left to the heartbeat timeout: a fork
+  server forking a large batch writes the pids only after the batch.)
 - `recover_sent`: the tries a fork server had been sent when it died: those it never
   started (still queued) go back to scheduled with their try number given back; those
   whose process is gone are failed as above; those still running are orphans that finish,
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,22 +44,17 @@ def process_gone(pid: int) -> bool:
 
 def _fail(session: Session, cache: DagCache, ti_id: int, n: int, pid: int | None,
           now: datetime) -> bool:
-    what = f"Task process {pid} is gone" if pid else "Task process never started"
+    what = f"Task process {pid} is gone"
     return fail_try(session, cache, ti_id=ti_id, try_number=n, now=now,
                     error=f"{what} (its fork server died) without reporting an outcome")
 
 
 def reap_dead_processes(session: Session, cache: DagCache, now: datetime,
-                        unborn_after: float, hostname: str | None = None) -> int:
+                        hostname: str | None = None) -> int:
     host = hostname or socket.gethostname()
-    rows = session.execute(select(TI.id, TI.try_number, TI.pid, TI.last_heartbeat_at).where(
-        TI.state == TaskState.RUNNING, TI.hostname == host)).all()
-    unborn = now - timedelta(seconds=unborn_after)
-    # last_heartbeat_at: set when the try was marked running, then by every heartbeat.
-    dead = [r for r in rows
-            if (r.pid is not None and process_gone(r.pid))
-            or (r.pid is None and r.last_heartbeat_at is not None
-                and r.last_heartbeat_at < unborn)]
+    rows = session.execute(select(TI.id, TI.try_number, TI.pid).where(
+        TI.state == TaskState.RUNNING, TI.hostname == host, TI.pid.is_not(None))).all()
+    dead = [r for r in rows if process_gone(r.pid)]
     return sum(_fail(session, cache, r.id, r.try_number, r.pid, now) for r in dead)
 
 

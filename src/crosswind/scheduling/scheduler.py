@@ -138,8 +138,7 @@ class Scheduler:
             if self.settings.executor == "local" and self.executor is not None:
                 # Our tries' processes are in our PID namespace: a dead one is known dead
                 # now, not after the heartbeat timeout (kill -9 of a fork server and a try).
-                r.zombies += lost_tries.reap_dead_processes(
-                    s, self.cache, now, unborn_after=min(timeout / 2, 15.0))
+                r.zombies += lost_tries.reap_dead_processes(s, self.cache, now)
         with self.db.write() as s:
             r.requeued = zombies.requeue_orphans(s, now, timeout, self.job_id)
         self._next_zombie_check = now + timedelta(seconds=self.zombie_interval)
