@@ -66,19 +66,24 @@ const cwActions = (() => {
     };
   }
 
+  let asked = 0;  // previews may answer out of order: only the latest one is shown
   async function preview() {
+    const mine = ++asked;
     error.hidden = true;
     summary.textContent = "Checking what this changes…";
     affected.replaceChildren();
     try {
       const out = await KINDS[job.kind].call(job.target, true);
+      if (mine !== asked) return;
       const tis = out.task_instances || [];
       summary.textContent = out.message || (tis.length
         ? `${tis.length} task instance${tis.length === 1 ? "" : "s"} will change:` : "Nothing to change.");
       affected.replaceChildren(...tis.slice(0, 200).map((x) => el("li", {},
         `${x.task_id}${x.map_index >= 0 ? ` [${x.map_index}]` : ""} · ${x.dag_run_id || x.run_id}` + (x.state ? ` (${x.state})` : ""))));
       if (tis.length > 200) affected.append(el("li", {}, `… and ${tis.length - 200} more`));
-    } catch (e) { summary.textContent = ""; error.textContent = e.message; error.hidden = false; }
+    } catch (e) {
+      if (mine !== asked) return;
+      summary.textContent = ""; error.textContent = e.message; error.hidden = false; }
   }
 
   function open(kind, target) {
