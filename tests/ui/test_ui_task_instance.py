@@ -62,6 +62,17 @@ def test_log_tail_then_live_lines_search_and_download(ti_dag: str, page,
     page.get_by_label("Search the log").press("Enter")
     expect(page.locator("#log-matches")).to_have_text("1 of 1")
 
+    # The whole file is searched on the server: a line outside the loaded tail is found,
+    # opened in place, and "Back to the end" returns to the tail.
+    assert "filler line number 12345\n" not in log.inner_text()
+    page.get_by_label("Search the log").fill("filler line number 12345")
+    page.get_by_role("button", name="Search the whole log").click()
+    expect(page.locator("#log-matches")).to_have_text("1 matching line in the whole log")
+    page.get_by_role("list", name="Matches in the whole log").get_by_role("button").click()
+    expect(page.locator("#log-here")).to_have_text("filler line number 12345")
+    page.get_by_role("button", name="Back to the end").click()
+    expect(log).to_contain_text("after-the-flag")
+
     page.get_by_role("button", name="Load earlier").click()
     page.get_by_label("Search the log").fill("")
     with page.expect_download() as dl:
@@ -84,6 +95,17 @@ def test_window_endpoint_reads_only_the_tail(ti_dag: str, engine: Server) -> Non
                        auth=auth).json()
     assert before["end"] == w["start"]
     assert (before["content"] + w["content"]).count("\n") > 100
+    found = httpx.get(base + "/search", params={"q": "FILLER LINE NUMBER 2999"},
+                      auth=auth).json()
+    assert [m["line"] for m in found["matches"]] == [
+        "filler line number 2999", *(f"filler line number 2999{i}" for i in range(10))]
+    one = found["matches"][0]
+    at = httpx.get(base + "/window", params={"before": one["offset"] + 100, "size": 200},
+                   auth=auth).json()
+    assert "filler line number 2999\n" in at["content"]
+    capped = httpx.get(base + "/search", params={"q": "filler", "limit": 3}, auth=auth).json()
+    assert (len(capped["matches"]), capped["truncated"]) == (3, True)
+    assert httpx.get(base + "/search", auth=auth).status_code == 400
     assert httpx.get(base + "/window").status_code == 401
     assert httpx.get(base[:-1] + "9/window", auth=auth).status_code == 404
     assert httpx.get(base + "/window", params={"size": 0}, auth=auth).status_code == 400
