@@ -5,6 +5,7 @@ template fields and why a task waits."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -87,7 +88,13 @@ def test_window_endpoint_reads_only_the_tail(ti_dag: str, engine: Server) -> Non
     base = f"{engine.url}/ui/data/dags/{D}/dagRuns/tirun/taskInstances/talk/logs/1"
     with engine.client() as api:
         auth = api.auth
-    w = httpx.get(base + "/window", params={"size": 4096}, auth=auth).json()
+    deadline = time.monotonic() + 60
+    while True:  # until the task has written its filler lines (it may still be starting)
+        w = httpx.get(base + "/window", params={"size": 4096}, auth=auth).json()
+        if "hello crosswind" in w["content"]:
+            break
+        assert time.monotonic() < deadline, w
+        time.sleep(0.1)
     assert w["size"] > 500_000
     assert w["end"] - w["start"] <= 4096
     assert w["content"].startswith("filler line number") or w["start"] == 0
@@ -146,3 +153,34 @@ def test_dependencies_say_why_a_task_waits(engine: Server, page) -> None:
     expect(deps).to_contain_text("Trigger Rule")
     page.goto(engine.url + f"/dags/{dag}/runs/w/tasks/first?tab=dependencies")
     expect(deps).to_contain_text("no_such_pool")
+
+
+def test_a_mapped_task_lists_its_instances_and_each_has_its_page(engine: Server,
+                                                                 page) -> None:
+    dag = unique("uimapped")
+    deploy(engine, {f"{dag}.py": f"""
+        from datetime import datetime
+        from airflow import DAG
+        from airflow.decorators import task
+        with DAG("{dag}", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+            @task
+            def double(x):
+                return x * 2
+            double.expand(x=[1, 2, 3])
+        """}, [dag])
+    with engine.client() as api:
+        assert api.post(f"/dags/{dag}/dagRuns", json={"dag_run_id": "m"}).status_code == 200
+        deadline = time.monotonic() + 60
+        listed = f"/dags/{dag}/dagRuns/m/taskInstances/double/listMapped"
+        while api.get(listed).json().get("total_entries") != 3:  # expanded by the scheduler
+            assert time.monotonic() < deadline, api.get(listed).text
+            time.sleep(0.1)
+    sign_in(page, engine, path=f"/dags/{dag}/runs/m/tasks/double")
+    status = page.locator("#ti-status")
+    expect(status).to_contain_text("double is mapped: 3 instances", timeout=30_000)
+    page.get_by_role("link", name=re.compile(r"^\[1\]")).click()
+    expect(page).to_have_url(re.compile(r"map_index=1$"))
+    expect(page.get_by_role("heading", name="double [1]")).to_be_visible()
+    expect(page.locator("#ti-state")).to_have_text("success", timeout=30_000)
+    page.get_by_role("link", name="XCom").click()
+    expect(page.get_by_label("XCom")).to_contain_text("4")

@@ -317,6 +317,18 @@
     status.textContent = "Done.";
   });
 
+  // A mapped task has no instance of its own (map index -1): list its mapped instances.
+  async function mappedInstead(error) {
+    if (mapIndex >= 0) throw error;
+    const base = `${runPath}/taskInstances/${encodeURIComponent(taskId)}/listMapped`;
+    const out = await api(`${base}?limit=100`).catch(() => { throw error; });
+    if (!out.task_instances.length) throw error;
+    status.replaceChildren(`${taskId} is mapped: ${out.total_entries} instances. `,
+      ...out.task_instances.map((x) => el("a", { href: `${location.pathname}?map_index=${x.map_index}`, class: "mapped-link" },
+        `[${x.map_index}] ${x.state || "no status"}`)));
+  }
+
   loadTi().then(() => { showTab(); listen(); })
+    .catch((e) => mappedInstead(e))
     .catch((e) => { status.textContent = "Could not load the task instance: " + e.message; });
 })();
