@@ -184,3 +184,13 @@ def test_a_mapped_task_lists_its_instances_and_each_has_its_page(engine: Server,
     expect(page.locator("#ti-state")).to_have_text("success", timeout=30_000)
     page.get_by_role("link", name="XCom").click()
     expect(page.get_by_label("XCom")).to_contain_text("4")
+    page.get_by_role("button", name="Mark failed").click()
+    affected = page.get_by_role("list", name="Affected task instances")
+    expect(affected.get_by_role("listitem")).to_have_text(["double [1] · m (success)"])
+    expect(page.get_by_label("Downstream")).to_be_hidden()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#ti-state")).to_have_text("failed")
+    with engine.client() as api:
+        base = f"/dags/{dag}/dagRuns/m/taskInstances/double"
+        assert api.get(f"{base}/1").json()["state"] == "failed"
+        assert api.get(f"{base}/0").json()["state"] == "success"
