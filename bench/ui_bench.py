@@ -3,9 +3,10 @@
     .venv/bin/python bench/ui_bench.py            # throw-away server (SQLite), prints a table
     .venv/bin/python bench/ui_bench.py --record   # also update bench/README.md
 
-Scenarios (issue 13): the DAGs page with 1,000 DAGs (first page, recent runs filled in) and
+Scenarios (issue 13): the DAGs page with 1,000 DAGs (first page, recent runs filled in),
 the grid of a 1,000-task DAG with 25 runs (the rows in view drawn: the grid keeps only
-those in the DOM). Each is loaded `--repeat`
+those in the DOM), the graph of a 502-task DAG in 10 task groups (every node drawn) and the
+log of a 200 MB try (its tail shown: the page never reads it whole). Each is loaded `--repeat`
 times in a signed-in page; the median from navigation start until the page's script has drawn
 everything is reported, next to the server time of the data endpoint alone.
 """
@@ -56,6 +57,40 @@ with DAG("bench_wide", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
             prev >> t
         prev = t
 """
+GRAPH_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.utils.task_group import TaskGroup
+with DAG("bench_graph", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    start, end = EmptyOperator(task_id="start"), EmptyOperator(task_id="end")
+    for g in range(10):
+        with TaskGroup(f"group_{g}"):
+            for lane in range(5):
+                prev = start
+                for step in range(10):
+                    t = EmptyOperator(task_id=f"t_{lane}_{step}")
+                    prev >> t
+                    prev = t
+                prev >> end
+"""
+LOG_BYTES = 200 * 1024 * 1024
+LOG_LINE = b"[2024-01-01 00:00:00,000] {bench.py:1} INFO - a line of a long task's log, number "
+
+
+def write_big_log(home: Path) -> None:
+    """A 200 MB log for try 1 of bench_graph.start in its first run, where the local
+    executor would have written it."""
+    from crosswind.execution.log_paths import log_path
+    from crosswind.settings import load_settings
+
+    settings = load_settings({"CROSSWIND_HOME": str(home)})
+    path = log_path(settings.logs_path, "bench_graph", "bench_log", "start", 1, -1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = b"".join(LOG_LINE + b"%d\n" % i for i in range(10_000))
+    with path.open("wb") as f:
+        while f.tell() < LOG_BYTES:
+            f.write(block)
 
 
 @contextmanager
@@ -101,6 +136,7 @@ def populate(url: str, auth: tuple[str, str], home: Path) -> None:
     for n in range(20):
         (folder / f"many_{n:02d}.py").write_text(MANY_DAGS.format(start=n * 50, end=n * 50 + 50))
     (folder / "wide.py").write_text(WIDE_DAG)
+    (folder / "graph.py").write_text(GRAPH_DAG)
     settings = load_settings({"CROSSWIND_HOME": str(home)})
     db = Database(settings.db_url, pool_size=2)
     DagProcessor(settings, db, concurrency=2).tick()
@@ -113,7 +149,12 @@ def populate(url: str, auth: tuple[str, str], home: Path) -> None:
             for day in range(1, 4):
                 api.post(f"/dags/bench_dag_{i:04d}/dagRuns",
                          json={"logical_date": f"2024-01-{day:02d}T00:00:00+00:00"})
+        api.post("/dags/bench_graph/dagRuns", json={"dag_run_id": "bench_log"}).raise_for_status()
+    write_big_log(home)
     from sqlalchemy import text
+    with db.write_connection() as conn:  # the log's try ran
+        conn.execute(text("UPDATE task_instances SET try_number = 1, state = 'success' "
+                          "WHERE dag_id = 'bench_graph' AND task_id = 'start'"))
     with db.write_connection() as conn:  # colour the grid: most succeeded, some did not
         conn.execute(text("UPDATE task_instances SET state = CASE id % 7 WHEN 0 THEN 'failed' "
                           "WHEN 1 THEN 'running' WHEN 2 THEN 'upstream_failed' ELSE 'success' END "
@@ -130,6 +171,11 @@ def timed_pages(url: str, auth: tuple[str, str], repeat: int) -> dict[str, float
         "grid, 1,000 tasks x 25 runs": ("/dags/bench_wide/grid", lambda p: p.wait_for_function(
             "document.getElementById('grid-status').textContent.includes('1000 tasks') "
             "&& document.querySelectorAll('.grid-body .cell').length > 0")),
+        "graph, 502 tasks in 10 groups": ("/dags/bench_graph/graph", lambda p: p.wait_for_function(
+            "document.querySelectorAll('svg.graph .node').length === 502")),
+        "log of a 200 MB try": ("/dags/bench_graph/runs/bench_log/tasks/start?tab=log",
+                                lambda p: p.wait_for_function(
+            "document.getElementById('log').textContent.length > 100000")),
     }
     out = {}
     with sync_playwright() as pw:
@@ -155,7 +201,10 @@ def timed_pages(url: str, auth: tuple[str, str], repeat: int) -> dict[str, float
 
 def endpoint_times(url: str, auth: tuple[str, str], repeat: int) -> dict[str, float]:
     paths = {"DAGs page, 1,000 DAGs": "/api/v1/dags?limit=25&offset=0&order_by=dag_id",
-             "grid, 1,000 tasks x 25 runs": "/ui/data/dags/bench_wide/grid?runs=25"}
+             "grid, 1,000 tasks x 25 runs": "/ui/data/dags/bench_wide/grid?runs=25",
+             "graph, 502 tasks in 10 groups": "/ui/data/dags/bench_graph/graph",
+             "log of a 200 MB try": "/ui/data/dags/bench_graph/dagRuns/bench_log/taskInstances"
+                                    "/start/logs/1/window"}
     out = {}
     with httpx.Client(base_url=url, auth=auth, timeout=60) as c:
         for name, path in paths.items():

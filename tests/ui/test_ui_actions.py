@@ -114,6 +114,9 @@ def test_viewer_sees_no_actions_and_a_forged_post_is_refused(quiet_dag: str, sig
     expect(page.locator("#runs tbody tr").first).to_be_visible()
     for name in ("Clear", "Mark failed", "Delete", "Trigger"):
         expect(page.get_by_role("button", name=name)).to_have_count(0)
+    expect(page.get_by_role("switch")).to_have_count(0)  # no pause switch either
+    paused = api.get(f"/dags/{quiet_dag}").json()["is_paused"]
+    expect(page.locator("#dag-paused")).to_have_text("Paused" if paused else "Active")
     page.goto(page.url.replace("/runs", "/runs/keep/tasks/first"))
     expect(page.locator("#ti-state")).not_to_be_empty()
     expect(page.get_by_role("button", name="Clear")).to_have_count(0)

@@ -132,3 +132,18 @@ def test_details_render_doc_md_safely(views_dag: str, signed_in) -> None:
     expect(about).to_contain_text("@daily")
     expect(page.locator("#params")).to_contain_text("size")
     expect(page.get_by_role("link", name="Details")).to_have_attribute("aria-current", "page")
+
+
+def test_pause_switch_on_every_dag_view(views_dag: str, signed_in, api: httpx.Client) -> None:
+    page = signed_in(path=f"/dags/{views_dag}/details")
+    switch = page.get_by_role("switch", name=f"Active: {views_dag}")
+    expect(switch).to_be_enabled()
+    was_paused = api.get(f"/dags/{views_dag}").json()["is_paused"]
+    expect(switch).to_be_checked(checked=not was_paused)
+    switch.click()
+    expect(switch).to_be_checked(checked=was_paused)
+    expect(switch).to_be_enabled()
+    assert api.get(f"/dags/{views_dag}").json()["is_paused"] is (not was_paused)
+    page.get_by_role("link", name="Graph").click()
+    expect(page.get_by_role("switch", name=f"Active: {views_dag}")).to_be_checked(
+        checked=was_paused)

@@ -8,6 +8,7 @@ a page of DAGs, a DAG's grid) comes from the compact endpoints of `crosswind.ui.
 
     /login, /logout          crosswind.ui.login
     /, /dags, /dags/{id}/... crosswind.ui.pages
+    /admin/..., /health      crosswind.ui.admin_pages
     /ui/data/...             crosswind.ui.data, crosswind.ui.grid,
                              crosswind.ui.graph, crosswind.ui.logs
     /static/...              crosswind/ui/static
@@ -25,10 +26,11 @@ STATIC = Path(__file__).parent / "static"
 
 def mount_ui(app: FastAPI) -> None:
     """Add the UI's routes and static files to the root app."""
-    from crosswind.ui import data, graph, grid, login, logs, pages
+    from crosswind.ui import admin_pages, data, graph, grid, login, logs, pages
 
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(data.router)
     app.include_router(grid.router)
     app.include_router(logs.router)

@@ -3,6 +3,7 @@ the query string, so every view has its own URL and the back button works."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -77,13 +78,18 @@ def runs_page(request: Request, dag_id: str, state: str = "", page: int = 1) -> 
                   run_state=state if state in RUN_STATES else "", page=max(page, 1))
 
 
-@router.get("/dags/{dag_id}/{view}")
-def dag_view_page(request: Request, dag_id: str, view: str) -> Response:
-    """graph, code, details: shells their scripts fill (the run of the graph is ?run_id=)."""
-    if view not in ("graph", "code", "details"):
-        return Response("no such page", status_code=404, media_type="text/plain")
-    who = signed_in(request)
-    if who is None:
-        return to_login(request)
-    return render(request, f"dag_{view}.html", who, dag_id=dag_id, view=view,
-                  dag_views=DAG_VIEWS)
+def _dag_view(view: str) -> Callable[[Request, str], Response]:
+    def page(request: Request, dag_id: str) -> Response:
+        who = signed_in(request)
+        if who is None:
+            return to_login(request)
+        return render(request, f"dag_{view}.html", who, dag_id=dag_id, view=view,
+                      dag_views=DAG_VIEWS)
+
+    return page
+
+
+# graph, code, details: shells their scripts fill (the graph's run is ?run_id=). One route
+# each, not /dags/{dag_id}/{view}, which would shadow any later page of a DAG.
+for _view in ("graph", "code", "details"):
+    router.add_api_route(f"/dags/{{dag_id}}/{_view}", _dag_view(_view), methods=["GET"])

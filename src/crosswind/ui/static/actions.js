@@ -16,6 +16,7 @@ const cwActions = (() => {
   const box = (k) => options.querySelector(`[data-option="${k}"]`);
   let job = null;  // {kind, target, run(dry)}
   const enc = encodeURIComponent;
+  const mapped = (t) => t.mapIndex !== undefined && t.mapIndex !== "" && +t.mapIndex >= 0;
 
   function flags() {
     return Object.fromEntries(["downstream", "upstream", "past", "future"].map((k) => [`include_${k}`, box(k).checked]));
@@ -24,7 +25,7 @@ const cwActions = (() => {
   // What each change asks of the API; dry=true lists, dry=false does it.
   const KINDS = {
     clear: {
-      title: (t) => t.taskId ? `Clear ${t.taskId} in ${t.runId}` : `Clear run ${t.runId}`,
+      title: (t) => t.taskId ? `Clear ${t.taskId}${mapped(t) ? " (all its mapped instances)" : ""} in ${t.runId}` : `Clear run ${t.runId}`,
       options: ["downstream", "upstream", "past", "future", "only_failed"],
       call: (t, dry) => api(`/dags/${enc(t.dagId)}/clearTaskInstances`, { method: "POST", body: {
         dry_run: dry, dag_run_id: t.runId, task_ids: t.taskId ? [t.taskId] : undefined,
@@ -45,9 +46,12 @@ const cwActions = (() => {
 
   function markTask(state) {
     return {
-      title: (t) => `Mark ${t.taskId} in ${t.runId} ${state}`,
+      title: (t) => `Mark ${t.taskId}${mapped(t) ? ` [${t.mapIndex}]` : ""} in ${t.runId} ${state}`,
       options: ["downstream", "upstream", "past", "future"],
-      call: (t, dry) => api(`/dags/${enc(t.dagId)}/updateTaskInstancesState`, { method: "POST", body: {
+      call: (t, dry) => mapped(t)  // one mapped instance: its own endpoint, no relatives
+        ? api(`/dags/${enc(t.dagId)}/dagRuns/${enc(t.runId)}/taskInstances/${enc(t.taskId)}/${t.mapIndex}`,
+          { method: "PATCH", body: { dry_run: dry, new_state: state } }).then((x) => (dry ? { task_instances: [x] } : x))
+        : api(`/dags/${enc(t.dagId)}/updateTaskInstancesState`, { method: "POST", body: {
         dry_run: dry, dag_run_id: t.runId, task_id: t.taskId, new_state: state, ...flags() } }),
     };
   }
@@ -66,19 +70,24 @@ const cwActions = (() => {
     };
   }
 
+  let asked = 0;  // previews may answer out of order: only the latest one is shown
   async function preview() {
+    const mine = ++asked;
     error.hidden = true;
     summary.textContent = "Checking what this changes…";
     affected.replaceChildren();
     try {
       const out = await KINDS[job.kind].call(job.target, true);
+      if (mine !== asked) return;
       const tis = out.task_instances || [];
       summary.textContent = out.message || (tis.length
         ? `${tis.length} task instance${tis.length === 1 ? "" : "s"} will change:` : "Nothing to change.");
       affected.replaceChildren(...tis.slice(0, 200).map((x) => el("li", {},
         `${x.task_id}${x.map_index >= 0 ? ` [${x.map_index}]` : ""} · ${x.dag_run_id || x.run_id}` + (x.state ? ` (${x.state})` : ""))));
       if (tis.length > 200) affected.append(el("li", {}, `… and ${tis.length - 200} more`));
-    } catch (e) { summary.textContent = ""; error.textContent = e.message; error.hidden = false; }
+    } catch (e) {
+      if (mine !== asked) return;
+      summary.textContent = ""; error.textContent = e.message; error.hidden = false; }
   }
 
   function open(kind, target) {
@@ -86,11 +95,12 @@ const cwActions = (() => {
     const k = KINDS[kind];
     title.textContent = k.title(target);
     for (const input of options.querySelectorAll("[data-option]")) {
-      const shown = k.options.includes(input.dataset.option) && (target.taskId || ["past", "future", "only_failed"].includes(input.dataset.option));
+      const shown = k.options.includes(input.dataset.option) && (target.taskId || ["past", "future", "only_failed"].includes(input.dataset.option))
+        && !(mapped(target) && kind !== "clear");
       input.closest("label").hidden = !shown;
       input.checked = kind === "clear" && input.dataset.option === "downstream" && !!target.taskId;
     }
-    options.hidden = !k.options.length;
+    options.hidden = !k.options.length || (mapped(target) && kind !== "clear");
     dialog.showModal();
     preview();
   }
@@ -108,7 +118,7 @@ const cwActions = (() => {
   document.addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-action]");
     if (!b || !KINDS[b.dataset.action]) return;
-    open(b.dataset.action, { dagId: b.dataset.dagId, runId: b.dataset.runId, taskId: b.dataset.taskId });
+    open(b.dataset.action, { dagId: b.dataset.dagId, runId: b.dataset.runId, taskId: b.dataset.taskId, mapIndex: b.dataset.mapIndex });
   });
   return { open };
 })();

@@ -168,6 +168,7 @@
   Promise.all([api(`${dagPath}/graph`, { prefix: "/ui/data" }), loadStates()]).then(([g]) => {
     graph = g;
     wrap.tabIndex = 0;
+    wrap.setAttribute("aria-label", "Graph: arrow keys pan, + and − zoom, Tab moves between tasks");
     fillPicker();
     draw();
     status.textContent = `${graph.nodes.length} tasks, ${graph.groups.length} groups`;

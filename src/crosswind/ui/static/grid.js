@@ -97,15 +97,17 @@
       if (b.dataset.for === "task") b.dataset.taskId = task;
     }
     document.getElementById("ti-open").href =
-      `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}`;
+      `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}`;  // mapped: set below
     const rows = [["Run", run.run_id], ["Logical date", when(run.logical_date)]];
     try {
       if (data.mapped[task]) {
         const q = new URLSearchParams({ limit: 100 });
         const out = await api(`${dagPath}/dagRuns/${encodeURIComponent(run.run_id)}/taskInstances?${q}`);
         const mine = out.task_instances.filter((x) => x.task_id === task);
+        const tiUrl = (x) => `${dagPath}/runs/${encodeURIComponent(run.run_id)}/tasks/${encodeURIComponent(task)}?map_index=${x.map_index}`;
         rows.push(["Mapped instances", String(mine.length)],
-          ...mine.map((x) => [`[${x.map_index}]`, x.state || "no status"]));
+          ...mine.map((x) => [`[${x.map_index}]`, el("a", { href: tiUrl(x) }, x.state || "no status")]));
+        if (mine.length) document.getElementById("ti-open").href = tiUrl(mine[0]);
       } else {
         const ti = await api(`${dagPath}/dagRuns/${encodeURIComponent(run.run_id)}/taskInstances/${encodeURIComponent(task)}`);
         rows.push(["State", ti.state || "no status"], ["Try", String(ti.try_number)],

@@ -130,7 +130,7 @@
     drawLog(false);
   });
 
-  function running() { return ti && !FINISHED.has(ti.state) && log.try === ti.try_number; }
+  function running() { return ti && !FINISHED.has(ti.state) && log.try === ti.try_number && !log.detached; }
 
   // New text comes from the public endpoint's continuation token: the window's end first.
   async function poll() {
@@ -202,6 +202,51 @@
     matchesNote.textContent = `${current + 1} of ${marks.length}`;
   }
 
+  // The whole file is searched on the server (the page holds only a window of a big log);
+  // a match opens the window around it, "Back to the end" returns to the followed tail.
+  const results = document.getElementById("log-results");
+  const tailButton = document.getElementById("log-tail");
+  document.getElementById("log-search-all").addEventListener("click", async () => {
+    const needle = search.value.trim();
+    if (!needle || !log) return;
+    const q = new URLSearchParams(mapQuery);
+    q.set("q", needle);
+    matchesNote.textContent = "Searching the whole log…";
+    try {
+      const out = await api(`${logBase}/${log.try}/search?${q}`, { prefix: "/ui/data" });
+      matchesNote.textContent = `${out.matches.length}${out.truncated ? "+" : ""} matching line${out.matches.length === 1 ? "" : "s"} in the whole log`;
+      results.replaceChildren(...out.matches.map((m) => el("li", {},
+        el("button", { type: "button", class: "link", "data-offset": m.offset }, m.line))));
+      results.hidden = !out.matches.length;
+    } catch (e) { matchesNote.textContent = e.message; }
+  });
+  results.addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button[data-offset]");
+    if (!b) return;
+    const offset = +b.dataset.offset, n = log.try;
+    stopFollowing();
+    const q = new URLSearchParams(mapQuery);
+    q.set("before", offset + 128 * 1024);
+    const w = await api(`${logBase}/${n}/window?${q}`, { prefix: "/ui/data" });
+    log = { try: n, text: w.content, start: w.start, token: w.continuation_token, timer: null, detached: true };
+    earlier.hidden = !(w.start > 0);
+    tailButton.hidden = false;
+    followNote.textContent = "Showing a part of the log.";
+    // The match's byte offset as a character index of the window's text.
+    const bytes = new TextEncoder().encode(log.text);
+    const at = new TextDecoder().decode(bytes.slice(0, Math.max(0, offset - w.start))).length;
+    const end = log.text.indexOf("\n", at);
+    const here = el("span", { class: "here", id: "log-here" }, log.text.slice(at, end < 0 ? undefined : end));
+    pre.replaceChildren(document.createTextNode(log.text.slice(0, at)), here,
+      document.createTextNode(end < 0 ? "" : log.text.slice(end)));
+    here.scrollIntoView({ block: "center" });
+  });
+  tailButton.addEventListener("click", () => {
+    tailButton.hidden = true;
+    log = null;
+    openLog().catch((e) => { status.textContent = e.message; });
+  });
+
   search.addEventListener("input", () => log && drawLog(false));
   search.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") { ev.preventDefault(); jump(ev.shiftKey ? -1 : 1); }
@@ -272,6 +317,18 @@
     status.textContent = "Done.";
   });
 
+  // A mapped task has no instance of its own (map index -1): list its mapped instances.
+  async function mappedInstead(error) {
+    if (mapIndex >= 0) throw error;
+    const base = `${runPath}/taskInstances/${encodeURIComponent(taskId)}/listMapped`;
+    const out = await api(`${base}?limit=100`).catch(() => { throw error; });
+    if (!out.task_instances.length) throw error;
+    status.replaceChildren(`${taskId} is mapped: ${out.total_entries} instances. `,
+      ...out.task_instances.map((x) => el("a", { href: `${location.pathname}?map_index=${x.map_index}`, class: "mapped-link" },
+        `[${x.map_index}] ${x.state || "no status"}`)));
+  }
+
   loadTi().then(() => { showTab(); listen(); })
+    .catch((e) => mappedInstead(e))
     .catch((e) => { status.textContent = "Could not load the task instance: " + e.message; });
 })();
