@@ -17,6 +17,7 @@ def scheduler() -> None:
 
     logging.basicConfig(level=logging.INFO,
                         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter
     settings, db = settings_and_db()
     prepare(db, settings)
     db.dispose()  # nothing open when the executor forks its fork server

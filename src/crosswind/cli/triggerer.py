@@ -20,6 +20,7 @@ def triggerer(idle_exit: float | None, quiet: bool) -> None:
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter
     settings, db = settings_and_db(pool_size=2)
     prepare(db, settings)
     if not quiet:

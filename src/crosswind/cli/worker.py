@@ -40,6 +40,7 @@ def worker(queues: str, concurrency: int) -> None:
 
     logging.basicConfig(level=logging.INFO,
                         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter
     names = _queues(queues)
     settings, db = settings_and_db(pool_size=2)
     host = settings.host_name
