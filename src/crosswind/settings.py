@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Airflow's [webserver] expose_config: GET /config answers 403 unless this is true.
     expose_config: bool = False
+    # Console of the long-running commands (crosswind.cli.logs): unset = each command's
+    # default (standalone WARNING, the others INFO); one line per HTTP request if access_log.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = None
+    log_format: Literal["text", "json"] = "text"
+    access_log: bool = False
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        return v.upper() if isinstance(v, str) else v
 
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod

@@ -44,3 +44,29 @@ def test_taken_port_then_password_file(tmp_path: Path) -> None:
         assert server.log().count(f"password: {password}") == 2
     finally:
         server.stop()
+
+
+def test_json_console_with_access_log(tmp_path: Path) -> None:
+    import json
+
+    server = Server(tmp_path, f"sqlite:///{tmp_path / 'crosswind.db'}", env={
+        "CROSSWIND_LOG_FORMAT": "json", "CROSSWIND_ACCESS_LOG": "true",
+        "CROSSWIND_LOG_LEVEL": "info"})
+    server.start()
+    try:
+        assert httpx.get(f"{server.url}/api/v1/version", timeout=30).status_code in (200, 401)
+    finally:
+        server.stop()
+    records = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    assert records and all({"ts", "level", "logger", "message"} <= r.keys() for r in records)
+    access = [r["message"] for r in records if r["logger"] == "uvicorn.access"]
+    assert any('"GET /api/v1/version HTTP/1.1"' in m for m in access), access
+    assert not any("alembic" in r["logger"] for r in records)
+
+    quiet = Server(tmp_path, f"sqlite:///{tmp_path / 'crosswind.db'}")
+    quiet.start()
+    try:
+        httpx.get(f"{quiet.url}/api/v1/version", timeout=30)
+    finally:
+        quiet.stop()
+    assert "/api/v1/version" not in quiet.log()  # no access log unless asked

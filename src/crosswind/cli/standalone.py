@@ -25,7 +25,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -185,7 +184,8 @@ def _announce(settings: Settings, host: str, port: int, password: str | None) ->
                    f"{settings.home / PASSWORD_FILE})")
 
 
-def _serve(app: object, sock: socket.socket, when_listening: Callable[[], None]) -> None:
+def _serve(app: object, sock: socket.socket, when_listening: Callable[[], None],
+           log_config: dict[str, object], access_log: bool) -> None:
     import uvicorn
 
     class _Server(uvicorn.Server):
@@ -194,7 +194,7 @@ def _serve(app: object, sock: socket.socket, when_listening: Callable[[], None])
             if self.started:
                 when_listening()
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False,
+    config = uvicorn.Config(app, log_config=log_config, access_log=access_log,
                             timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     _Server(config).run(sockets=[sock])
 
@@ -204,12 +204,12 @@ def _serve(app: object, sock: socket.socket, when_listening: Callable[[], None])
 @click.option("--port", "-p", default=8080, show_default=True, type=int)
 def standalone(host: str, port: int) -> None:
     """API server, DAG processor, scheduler and local executor in one command."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    from crosswind.cli.logs import configure as configure_logging
     from crosswind.settings import load_settings
 
-    sock = _bind(host, port)
     settings = load_settings()
+    log_config = configure_logging(settings, "WARNING")
+    sock = _bind(host, port)
     password = _prepare(settings)
     _preload_common()
     gc.freeze()  # keep the garbage collector from dirtying pages the children share
@@ -226,7 +226,8 @@ def standalone(host: str, port: int) -> None:
         app = create_app(build_state(settings))
         # Open event streams (GET /api/v1/events) never end on their own: the grace
         # timeout cuts them.
-        _serve(app, sock, lambda: _announce(settings, host, port, password))
+        _serve(app, sock, lambda: _announce(settings, host, port, password), log_config,
+               settings.access_log)
     finally:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _stop_children(pids)
