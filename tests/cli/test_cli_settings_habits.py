@@ -17,7 +17,7 @@ def crosswind(home: Path | None, *args: str, **env: str) -> subprocess.Completed
     if home is not None:
         base["CROSSWIND_HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "crosswind", *args], env={**base, **env},
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=180, check=False)
 
 
 def test_misspelt_and_unknown_settings_are_named_once(tmp_path: Path) -> None:
