@@ -1,4 +1,5 @@
-"""Settings: environment `CROSSWIND_*` > `$CROSSWIND_HOME/crosswind.toml` > defaults.
+"""Settings: environment `CROSSWIND_*` > Airflow's `AIRFLOW__*` / `AIRFLOW_HOME` (see
+crosswind.settings_env) > `$CROSSWIND_HOME/crosswind.toml` > defaults.
 
 Built once at a program's entry (`load_settings()`) and passed down; nothing reads the
 environment at import time. An invalid value stops the program with one line naming the
@@ -80,6 +81,17 @@ class Settings(BaseSettings):
     def _lower_test_connection(cls, v: object) -> object:
         return v.lower() if isinstance(v, str) else v  # Airflow writes Disabled/Enabled
 
+    # Console of the long-running commands (crosswind.cli.logs): unset = each command's
+    # default (standalone WARNING, the others INFO); one line per HTTP request if access_log.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = None
+    log_format: Literal["text", "json"] = "text"
+    access_log: bool = False
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        return v.upper() if isinstance(v, str) else v
+
     @field_validator("home", "dags_folder", "logs_folder", "plugins_folder", mode="after")
     @classmethod
     def _expand(cls, v: Path | None) -> Path | None:
@@ -120,6 +132,8 @@ def _env_values(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def _toml_values(home: Path) -> dict[str, Any]:
+    from crosswind.settings_env import check_toml_keys
+
     path = home / "crosswind.toml"
     if not path.is_file():
         return {}
@@ -129,15 +143,22 @@ def _toml_values(home: Path) -> dict[str, Any]:
         raise SettingsError(f"cannot read {path}: {exc}") from None
     # Accept both `database_url = ...` and a `[crosswind]` table.
     table = data.get("crosswind", data)
-    return {k.lower(): v for k, v in table.items() if k.lower() in Settings.model_fields}
+    fields = Settings.model_fields
+    check_toml_keys(str(path), [k for k in table if k.lower() not in fields], list(fields))
+    return {k.lower(): v for k, v in table.items() if k.lower() in fields}
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build the settings from `env` (default: os.environ), the TOML file and defaults."""
+    from crosswind.settings_env import airflow_values, check_env_names
+
     env = os.environ if env is None else env
     env_vals = _env_values(env)
-    home = Path(env_vals.get("home", "~/crosswind")).expanduser()
-    values: dict[str, Any] = {**_toml_values(home), **env_vals, **overrides}
+    check_env_names(env, list(Settings.model_fields))
+    # Airflow's variables count as the environment, below CROSSWIND_* (which wins).
+    airflow = airflow_values(env)
+    home = Path(env_vals.get("home") or airflow.get("home") or "~/crosswind").expanduser()
+    values: dict[str, Any] = {**_toml_values(home), **airflow, **env_vals, **overrides}
     values.setdefault("home", home)
     try:
         # Values arrive as plain data; BaseSettings' own env lookup is bypassed on purpose

@@ -23,7 +23,7 @@ class Cli:
 
     def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([sys.executable, "-m", "crosswind", *args], env=self.env(),
-                              capture_output=True, text=True, timeout=60, cwd=self.home)
+                              capture_output=True, text=True, timeout=180, cwd=self.home)
         if ok:
             assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done

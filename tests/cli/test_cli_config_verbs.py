@@ -31,3 +31,12 @@ def test_info_hides_password_and_cheat_sheet_lists_verbs(tmp_path: Path) -> None
     for verb in ("variables import", "pools export", "connections add", "users reset-password",
                  "roles list", "config get-value"):
         assert f"crosswind {verb}" in sheet, verb
+
+
+def test_every_verb_is_in_the_readme(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    sheet = Cli(tmp_path, f"sqlite:///{tmp_path / 'none.db'}").run("cheat-sheet").stdout
+    verbs = [line.split(" | ")[0].strip() for line in sheet.splitlines() if " | " in line]
+    assert len(verbs) > 60
+    missing = [v for v in verbs if f"| `{v}` |" not in readme]
+    assert not missing, f"README.md's commands table lacks {missing}"

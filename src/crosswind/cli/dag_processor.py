@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from types import FrameType
@@ -10,6 +9,8 @@ from types import FrameType
 import click
 
 from crosswind.cli.context import settings_and_db
+from crosswind.cli.logs import configure as configure_logging
+from crosswind.settings import load_settings
 from crosswind.store.bootstrap import prepare
 
 
@@ -18,8 +19,7 @@ def dag_processor() -> None:
     """Parse the DAGs folder on every change (and periodically); Ctrl-C or SIGTERM stops."""
     from crosswind.dags.processor import run_dag_processor
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("crosswind").setLevel(logging.INFO)  # our scans; not every fs event
+    configure_logging(load_settings(), "INFO")  # our scans (not every fs event: logs.py)
     settings, db = settings_and_db()
     prepare(db, settings)
     stop = threading.Event()

@@ -4,6 +4,7 @@ registered on the same group. Names, options and output as Airflow 2's `airflow 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -168,14 +169,8 @@ def state(dag_id: str, execution_date: str) -> None:
     if run is None:
         click.echo("None")
         return
-    conf = f", {_json(run.conf)}" if run.conf else ""
+    conf = f", {json.dumps(run.conf)}" if run.conf else ""
     click.echo(f"{run.state}{conf}")
-
-
-def _json(value: object) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 @group.command("list-runs")

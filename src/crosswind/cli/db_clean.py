@@ -48,8 +48,7 @@ def _purge_runs(db: Database, logs: Path, runs: list[tuple[int, str, str]]) -> i
         chunk = runs[i:i + CHUNK]
         with db.write() as s:
             for model in (XCom, TaskTry, TaskInstance):
-                for dag_id in {d for _, d, _ in chunk}:
-                    ids = [r for _, d, r in chunk if d == dag_id]
+                for dag_id, ids in _by_dag(chunk).items():
                     rows += s.execute(delete(model).where(
                         model.dag_id == dag_id, model.run_id.in_(ids))).rowcount or 0
             rows += s.execute(delete(DagRun).where(
@@ -57,6 +56,22 @@ def _purge_runs(db: Database, logs: Path, runs: list[tuple[int, str, str]]) -> i
         for _, dag_id, run_id in chunk:  # after the commit: a failed one leaves files only
             shutil.rmtree(_run_logs(logs, dag_id, run_id), ignore_errors=True)
     return rows
+
+
+def _by_dag(runs: list[tuple[int, str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for _, dag_id, run_id in runs:
+        out.setdefault(dag_id, []).append(run_id)
+    return out
+
+
+def _count(session: Session, model: type, runs: list[tuple[int, str, str]]) -> int:
+    total = 0
+    for dag_id, run_ids in _by_dag(runs).items():
+        for i in range(0, len(run_ids), CHUNK):
+            total += session.scalar(select(func.count()).select_from(model).where(
+                model.dag_id == dag_id, model.run_id.in_(run_ids[i:i + CHUNK]))) or 0
+    return total
 
 
 def purge(db: Database, logs: Path, before: datetime, tables: list[str], *,
@@ -67,15 +82,9 @@ def purge(db: Database, logs: Path, before: datetime, tables: list[str], *,
         with db.read() as s:
             runs = old_runs(s, before)
             out["dag_run"] = len(runs)
-            if runs and dry_run:
-                for model, name in ((TaskInstance, "task_instance"), (XCom, "xcom")):
-                    out[name] = sum(s.scalar(select(func.count()).select_from(model).where(
-                        model.dag_id == d, model.run_id == r)) or 0 for _, d, r in runs)
+            out["task_instance"] = _count(s, TaskInstance, runs)
+            out["xcom"] = _count(s, XCom, runs)
         if not dry_run:
-            with db.read() as s:
-                out["task_instance"] = sum(s.scalar(select(func.count()).select_from(
-                    TaskInstance).where(TaskInstance.dag_id == d, TaskInstance.run_id == r))
-                    or 0 for _, d, r in runs)
             _purge_runs(db, logs, runs)
     for name, model, column in (("log", EventLog, EventLog.dttm),
                                 ("job", Job, Job.latest_heartbeat)):

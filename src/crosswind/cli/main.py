@@ -76,3 +76,37 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        # A database that is unreachable or wrong (no driver, not Crosswind's schema) is one
+        # line naming it, password hidden, not a traceback; anything else is a bug: raise.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, SQLAlchemyError) and not _missing_driver(exc):
+            raise
+        click.echo(f"crosswind: {database_problem(exc)}", err=True)
+        sys.exit(1)
+
+
+def _missing_driver(exc: BaseException) -> bool:
+    """A ModuleNotFoundError raised while SQLAlchemy loaded the URL's driver."""
+    import traceback
+
+    return isinstance(exc, ModuleNotFoundError) and any(
+        "sqlalchemy/dialects" in f.filename for f in traceback.extract_tb(exc.__traceback__))
+
+
+def database_problem(exc: BaseException) -> str:
+    from sqlalchemy import make_url
+
+    url = load_settings().db_url
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not even a URL: show only its scheme
+        shown = url.split(":", 1)[0] + ":..."
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, ModuleNotFoundError):
+        reason = f"its driver is not installed ({reason})"
+    elif "no such table" in reason or "does not exist" in reason:
+        reason += " (not a Crosswind database yet? `crosswind db migrate` creates the tables)"
+    return f"cannot use the database {shown}: {reason}"

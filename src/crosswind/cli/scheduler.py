@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from crosswind.cli.context import settings_and_db
+from crosswind.cli.logs import configure as configure_logging
+from crosswind.settings import load_settings
 from crosswind.store.bootstrap import prepare
 
 
@@ -15,8 +15,7 @@ def scheduler() -> None:
     """Create and run DAG runs and task instances (migrates the database first)."""
     from crosswind.scheduling.loop import run_scheduler
 
-    logging.basicConfig(level=logging.INFO,
-                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    configure_logging(load_settings(), "INFO")
     settings, db = settings_and_db()
     prepare(db, settings)
     db.dispose()  # nothing open when the executor forks its fork server

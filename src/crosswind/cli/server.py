@@ -16,7 +16,10 @@ KEEP_ALIVE_SECONDS = 75
 def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
     import uvicorn
 
-    prepared_server_settings(generate_admin)
+    from crosswind.cli.logs import configure
+
+    settings = prepared_server_settings(generate_admin)
+    log_config = configure(settings, "WARNING")
     click.echo(f"Crosswind API listening on http://{host}:{port}/api/v1 "
                f"(Airflow dialect: /airflow/api/v1, docs: /api/v1/docs)", err=False)
     click.echo(f"Crosswind web UI on http://{host}:{port}/")
@@ -26,8 +29,8 @@ def _serve(host: str, port: int, workers: int, generate_admin: bool) -> None:
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
-        log_level="warning",
-        access_log=False,
+        log_config=log_config,  # applied again in each worker process
+        access_log=settings.access_log,
         # Open event streams (GET /api/v1/events) never end on their own: cut them.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,

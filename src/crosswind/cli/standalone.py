@@ -9,6 +9,11 @@ with `gc.freeze()` first, so they share those pages and start in parallel):
 
 Forks happen before the parent starts any thread. Ctrl-C / SIGTERM: the API stops, the
 children get SIGTERM and are waited for; a child that dies takes the others down too.
+
+The port is bound first: a taken port stops the command before it touches the database.
+A generated admin password is written to `$CROSSWIND_HOME/standalone_admin_password.txt`
+(mode 0600, as Airflow's standalone) and printed, with the file's path, once the server
+listens, at every start while that file exists.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ import gc
 import logging
 import os
 import signal
-import sys
+import socket
 import threading
 import time
 from collections.abc import Callable
 
 import click
 
-from crosswind.cli.context import prepared_server_settings
+from crosswind.cli.context import settings_and_db
 from crosswind.cli.server import KEEP_ALIVE_SECONDS, SHUTDOWN_GRACE_SECONDS
 from crosswind.settings import Settings
 
@@ -144,31 +149,98 @@ def _watch_children(pids: dict[int, str]) -> None:
     signal.signal(signal.SIGCHLD, check)
 
 
+PASSWORD_FILE = "standalone_admin_password.txt"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, before anything else happens; one line when it cannot be had."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                                   ) from None
+    return sock
+
+
+def _prepare(settings: Settings) -> str | None:
+    """Migrate and bootstrap; the admin password to announce (a generated one is written to
+    the password file first, so it cannot be lost), or None."""
+    from crosswind.store.bootstrap import prepare
+
+    _, db = settings_and_db()
+    generated = prepare(db, settings, generate_admin=True)
+    db.dispose()
+    path = settings.home / PASSWORD_FILE
+    if generated:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(generated[1] + "\n")
+        os.chmod(path, 0o600)  # an older file of wider mode keeps its mode through O_TRUNC
+        return generated[1]
+    if path.is_file() and not (settings.admin_username and settings.admin_password):
+        return path.read_text().strip() or None
+    return None
+
+
+def _announce(settings: Settings, host: str, port: int, password: str | None) -> None:
+    click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
+               f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")
+    click.echo(f"Crosswind web UI on http://{host}:{port}/")
+    if password:
+        click.echo(f"Login with username: admin  password: {password}  (stored in "
+                   f"{settings.home / PASSWORD_FILE})")
+
+
+def _serve(app: object, sock: socket.socket, when_listening: Callable[[], None],
+           log_config: dict[str, object], access_log: bool) -> None:
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                when_listening()
+
+    config = uvicorn.Config(app, log_config=log_config, access_log=access_log,
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    _Server(config).run(sockets=[sock])
+
+
 @click.command("standalone")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", "-p", default=8080, show_default=True, type=int)
 def standalone(host: str, port: int) -> None:
     """API server, DAG processor, scheduler and local executor in one command."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
-    settings = prepared_server_settings(generate_admin=True)
+    from crosswind.cli.logs import configure as configure_logging
+    from crosswind.settings import load_settings
+
+    settings = load_settings()
+    log_config = configure_logging(settings, "WARNING")
+    sock = _bind(host, port)
+    password = _prepare(settings)
     _preload_common()
     gc.freeze()  # keep the garbage collector from dirtying pages the children share
-    pids = {_fork("scheduler and DAG processor", lambda: _engine(settings)): "scheduler"}
-    _watch_children(pids)
-    click.echo(f"Crosswind standalone listening on http://{host}:{port}/api/v1 "
-               f"(Airflow dialect: /airflow/api/v1); DAGs: {settings.dags_path}")
-    click.echo(f"Crosswind web UI on http://{host}:{port}/")
-    import uvicorn
 
+    def engine() -> None:
+        sock.close()  # the port is the API's: a surviving child must not hold it
+        _engine(settings)
+
+    pids = {_fork("scheduler and DAG processor", engine): "scheduler"}
+    _watch_children(pids)
     from crosswind.api.app import build_state, create_app
 
     try:
         app = create_app(build_state(settings))
-        # Open event streams (GET /api/v1/events) never end on their own: cut them.
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        # Open event streams (GET /api/v1/events) never end on their own: the grace
+        # timeout cuts them.
+        _serve(app, sock, lambda: _announce(settings, host, port, password), log_config,
+               settings.access_log)
     finally:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _stop_children(pids, timeout=settings.shutdown_grace_seconds + 15)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from crosswind.cli.context import settings_and_db
+from crosswind.cli.logs import configure as configure_logging
+from crosswind.settings import load_settings
 from crosswind.store.bootstrap import prepare
 
 
@@ -18,8 +18,7 @@ def triggerer(idle_exit: float | None, quiet: bool) -> None:
     """Run deferred tasks' triggers on one asyncio loop (migrates the database first)."""
     from crosswind.triggerer.runner import run_triggerer
 
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    configure_logging(load_settings(), "WARNING" if quiet else "INFO")
     settings, db = settings_and_db(pool_size=2)
     prepare(db, settings)
     if not quiet:

@@ -35,11 +35,12 @@ def _queues(value: str) -> list[str]:
               type=click.IntRange(min=1), help="Tries run at the same time.")
 def worker(queues: str, concurrency: int) -> None:
     """Run task tries sent by schedulers using CROSSWIND_EXECUTOR=celery."""
+    from crosswind.cli.logs import configure as configure_logging
     from crosswind.execution import celery_app, log_server, try_records
     from crosswind.execution.worker_runner import ForkServerClient
+    from crosswind.settings import load_settings
 
-    logging.basicConfig(level=logging.INFO,
-                        format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    configure_logging(load_settings(), "INFO")
     names = _queues(queues)
     settings, db = settings_and_db(pool_size=2)
     host = settings.host_name
