@@ -301,6 +301,8 @@ class MappedOperator(BaseOperator):
         op.upstream_task_ids = self.upstream_task_ids
         op.downstream_task_ids = self.downstream_task_ids
         op.map_index_template = self.map_index_template  # type: ignore[attr-defined]
+        for flag in ("is_setup", "is_teardown", "on_failure_fail_dagrun"):
+            setattr(op, flag, getattr(self, flag))
         # Values from XComs are used as they are, never rendered (templating.py).
         op.mapped_xcom_values = [resolved[k] for k in from_xcom]  # type: ignore[attr-defined]
         return op
@@ -455,9 +457,11 @@ class TaskFlowPartial:
         return self._make(ListOfDictsInput(value))
 
     def _make(self, expand_input: Any) -> Any:
+        from crosswind.dags import setup_teardown
         from crosswind.dags.decorators import XComArg, find_xcom_args
 
         task_id, options, multiple = self.decorator.prepare()
+        flags = setup_teardown.decorator_flags(self.decorator, options)  # @setup/@teardown
         partial = _split_partial(self.decorator.operator_class, {
             "task_id": task_id, "python_callable": self.decorator.function, "op_args": [],
             "op_kwargs": dict(self.fn_kwargs), "multiple_outputs": multiple, **options})
@@ -466,6 +470,7 @@ class TaskFlowPartial:
         op = MappedOperator(operator_class=self.decorator.operator_class,
                             partial_kwargs=partial, expand_input=expand_input,
                             expand_into="op_kwargs", task_id=task_id, **extra)
+        setup_teardown.apply_flags(op, flags)
         for arg in find_xcom_args(self.fn_kwargs):
             for ref in references(arg):
                 op.set_upstream(ref.operator)
