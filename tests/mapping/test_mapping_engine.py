@@ -203,3 +203,13 @@ def test_mapped_setup_and_teardown(api):
         "drop": ["success", "success"], "drop3": ["success"],
     }, got
     assert _value(api, "map_setup_teardown", run_id, "drop", 1) == "dropped2"
+
+
+def test_indexes_get_their_item_from_the_scheduler(api):
+    run_id = trigger(api, "map_items")
+    assert wait_run(api, "map_items", run_id) == "success"
+    got = {t: [_value(api, "map_items", run_id, t, i) for i in range(n)]
+           for t, n in (("plain", 3), ("mapped", 3), ("items", 2))}
+    assert got == {"plain": [[10, True], [20, True], [30, True]],
+                   "mapped": [[11, False], [21, False], [31, False]],
+                   "items": [[["a", 1], False], [["b", 2], False]]}, got
