@@ -97,12 +97,13 @@ def expand_waiting(session: Session, reader: expansion.MapLengthReader, info: Da
     settle the ones that cannot run (into `groups`, the UPDATEs of the tick); returns the
     ones still waiting, taken out of `tis`."""
     waiting: dict[str, TIRow] = {}
-    view = RunView(info, tis, indexes)
+    view: RunView | None = None  # made when first needed: most DAGs have no mapped group
     for tid in info.order:
         task = info.tasks[tid]
         ti = tis.get(tid)
         if not task.get("mapped_group") or ti is None or ti.state is not None:
             continue
+        view = view or RunView(info, tis, indexes)
         verdict = view.verdict(tid, -1, inside=set())
         reads = read_task_ids(task.get("expand_input") or {})
         if verdict == "run" and not all(finished(t, tis, indexes) for t in reads):
