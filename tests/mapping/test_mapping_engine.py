@@ -154,3 +154,62 @@ def test_xcom_values_mapped_over_are_not_rendered(api):
            for t in ("from_xcom", "from_literal", "show", "show_literal")}
     assert got == {"from_xcom": "x{{ 1 + 1 }}", "from_literal": "y6",
                    "show": "t{{ 2 + 2 }}|10", "show_literal": "l14|k"}
+
+
+def _set_length(api: httpx.Client, n: int) -> None:
+    r = api.post("/variables", json={"key": "map_revise_n", "value": str(n)})
+    if r.status_code == 409:
+        r = api.patch("/variables/map_revise_n", json={"key": "map_revise_n", "value": str(n)})
+    assert r.status_code == 200, r.text
+
+
+def _clear_numbers(api: httpx.Client, run_id: str) -> None:
+    r = api.post("/dags/map_revise/clearTaskInstances", json={
+        "dry_run": False, "task_ids": ["numbers"], "dag_run_id": run_id,
+        "include_downstream": True, "only_failed": False, "reset_dag_runs": True})
+    assert r.status_code == 200, r.text
+
+
+def test_clear_re_expands_a_mapped_task(api):
+    _set_length(api, 3)
+    run_id = trigger(api, "map_revise")
+    assert wait_run(api, "map_revise", run_id) == "success"
+    assert _value(api, "map_revise", run_id, "total") == [0, 1, 4]
+    for n, states, total in [
+        (5, ["success"] * 5, [0, 1, 4, 9, 16]),
+        (2, ["success", "success", "removed", "removed", "removed"], [0, 1]),
+        (4, ["success"] * 4 + ["removed"], [0, 1, 4, 9]),
+    ]:
+        _set_length(api, n)
+        _clear_numbers(api, run_id)
+        state = wait_run(api, "map_revise", run_id)
+        tis = by_task(all_tis(api, "map_revise", run_id))
+        brief = {k: [(t["map_index"], t["state"]) for t in v] for k, v in tis.items()}
+        assert state == "success", (n, brief)
+        assert [t["state"] for t in tis["square"]] == states, (n, tis["square"])
+        assert _value(api, "map_revise", run_id, "total") == total
+
+
+def test_mapped_setup_and_teardown(api):
+    # Airflow 2.11.2: mapped teardowns run after the failed work (one successful setup
+    # index is enough); the run fails by its work, not by the teardowns.
+    run_id = trigger(api, "map_setup_teardown")
+    assert wait_run(api, "map_setup_teardown", run_id, timeout=120) == "failed"
+    tasks = by_task(all_tis(api, "map_setup_teardown", run_id))
+    got = {tid: [t["state"] for t in rows] for tid, rows in tasks.items()}
+    assert got == {
+        "create": ["success", "success"], "create3": ["success", "failed"],
+        "work": ["failed"], "work3": ["upstream_failed"], "after_work": ["upstream_failed"],
+        "drop": ["success", "success"], "drop3": ["success"],
+    }, got
+    assert _value(api, "map_setup_teardown", run_id, "drop", 1) == "dropped2"
+
+
+def test_indexes_get_their_item_from_the_scheduler(api):
+    run_id = trigger(api, "map_items")
+    assert wait_run(api, "map_items", run_id) == "success"
+    got = {t: [_value(api, "map_items", run_id, t, i) for i in range(n)]
+           for t, n in (("plain", 3), ("mapped", 3), ("items", 2))}
+    assert got == {"plain": [[10, True], [20, True], [30, True]],
+                   "mapped": [[11, False], [21, False], [31, False]],
+                   "items": [[["a", 1], False], [["b", 2], False]]}, got

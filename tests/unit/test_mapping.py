@@ -184,9 +184,10 @@ def test_serialized_xcom_length_spec() -> None:
     doc = {t["task_id"]: t for t in serialize_dag(dag)["tasks"]}
     assert doc["use"]["upstream_task_ids"] == ["other", "src"]
     assert doc["use"]["expand_input"]["lengths"] == {
-        "a": {"xcom": "src", "key": "return_value"},
-        "b": {"zip": [{"xcom": "src", "key": "return_value"},
-                      {"xcom": "other", "key": "return_value"}], "longest": False}}
+        "a": {"xcom": "src", "key": "return_value", "plain": True},
+        "b": {"zip": [{"xcom": "src", "key": "return_value", "plain": True},
+                      {"xcom": "other", "key": "return_value", "plain": True}],
+              "longest": False}}
     assert doc["src"]["is_mapped"] is False
 
 

@@ -70,6 +70,8 @@ class TIInfo:
     try_number: int = 1
     map_index: int = -1
     max_tries: int = 0
+    # A mapped index's items from upstream XComs, given by the scheduler ([item, length]).
+    mapped_args: dict[str, Any] | None = None
 
 
 class DagRunRef:
@@ -100,6 +102,7 @@ class TaskInstanceRef:
         self.try_number = ti.try_number
         self.map_index = ti.map_index
         self.max_tries = ti.max_tries
+        self.mapped_args = ti.mapped_args
         self.execution_date = self.logical_date = run.logical_date
         self.task = task
         # Set by branch / short-circuit operators, read by execute_task.

@@ -142,7 +142,10 @@ def length_spec(value: Any) -> dict[str, Any]:
     if callable(spec):
         return spec()
     if isinstance(value, _xcomarg_base()):
-        return {"xcom": value.operator.task_id, "key": value.key}
+        # "plain": index i maps over item i of the value itself (the scheduler may then
+        # hand each index its item: scheduling/mapped_inputs.py).
+        return {"xcom": value.operator.task_id, "key": value.key,
+                "plain": type(value) is _xcomarg_base()}
     return {"literal": len(value)}
 
 
@@ -167,17 +170,21 @@ class DictOfListsInput:
         """The arguments of index map_index; `from_xcom` gets the names whose value came
         from an XCom (not rendered as templates, as on Airflow)."""
         base = _xcomarg_base()
+        # Items the scheduler handed this index ([item, length] by argument), so it does
+        # not read the whole upstream list (WorkItem.mapped_args).
+        given = getattr(context.get("ti"), "mapped_args", None) or {}
         seqs = {k: as_sequence(v.resolve(context) if isinstance(v, base) else v)
-                for k, v in self.value.items()}
+                for k, v in self.value.items() if k not in given}
+        lengths = {k: given[k][1] if k in given else len(seqs[k]) for k in self.value}
         if from_xcom is not None:
             from_xcom.update(k for k, v in self.value.items() if isinstance(v, base))
         if map_index < 0:
             raise AirflowException("a mapped task runs with a map_index >= 0")
         out: dict[str, Any] = {}
         rest = map_index
-        for key in reversed(list(seqs)):
-            rest, pos = divmod(rest, len(seqs[key]))
-            out[key] = seqs[key][pos]
+        for key in reversed(list(self.value)):
+            rest, pos = divmod(rest, lengths[key])
+            out[key] = given[key][0] if key in given else seqs[key][pos]
         return dict(reversed(list(out.items())))
 
 
@@ -301,6 +308,8 @@ class MappedOperator(BaseOperator):
         op.upstream_task_ids = self.upstream_task_ids
         op.downstream_task_ids = self.downstream_task_ids
         op.map_index_template = self.map_index_template  # type: ignore[attr-defined]
+        for flag in ("is_setup", "is_teardown", "on_failure_fail_dagrun"):
+            setattr(op, flag, getattr(self, flag))
         # Values from XComs are used as they are, never rendered (templating.py).
         op.mapped_xcom_values = [resolved[k] for k in from_xcom]  # type: ignore[attr-defined]
         return op
@@ -455,9 +464,11 @@ class TaskFlowPartial:
         return self._make(ListOfDictsInput(value))
 
     def _make(self, expand_input: Any) -> Any:
+        from crosswind.dags import setup_teardown
         from crosswind.dags.decorators import XComArg, find_xcom_args
 
         task_id, options, multiple = self.decorator.prepare()
+        flags = setup_teardown.decorator_flags(self.decorator, options)  # @setup/@teardown
         partial = _split_partial(self.decorator.operator_class, {
             "task_id": task_id, "python_callable": self.decorator.function, "op_args": [],
             "op_kwargs": dict(self.fn_kwargs), "multiple_outputs": multiple, **options})
@@ -466,6 +477,7 @@ class TaskFlowPartial:
         op = MappedOperator(operator_class=self.decorator.operator_class,
                             partial_kwargs=partial, expand_input=expand_input,
                             expand_into="op_kwargs", task_id=task_id, **extra)
+        setup_teardown.apply_flags(op, flags)
         for arg in find_xcom_args(self.fn_kwargs):
             for ref in references(arg):
                 op.set_upstream(ref.operator)

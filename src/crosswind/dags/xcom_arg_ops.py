@@ -28,7 +28,7 @@ class MapXComArg(XComArg):
         return MappedSequence(as_sequence(self.source.resolve(context)), self.callables)
 
     def length_spec(self) -> dict[str, Any]:
-        return length_spec(self.source)
+        return {**length_spec(self.source), "plain": False}  # items go through fn
 
 
 class ZipXComArg(XComArg):

@@ -32,6 +32,9 @@ class WorkItem:
     # Resuming a deferred task: the method and its kwargs (serde-encoded, with `event`).
     next_method: str | None = None
     next_kwargs: dict[str, Any] | None = None
+    # A mapped index: its items of plain upstream XComs, {argument: [item, length]}
+    # (scheduling/mapped_inputs.py), so the try does not read the whole list.
+    mapped_args: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[int, int]:

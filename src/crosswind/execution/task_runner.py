@@ -114,7 +114,7 @@ def run_forked(item: WorkItem, env: RunnerEnv, dag: Any, load_error: str | None,
         log.error("%s", outcome.error)
     else:
         ti = TIInfo(item.task_id, try_number=item.try_number, map_index=item.map_index,
-                    max_tries=item.max_tries)
+                    max_tries=item.max_tries, mapped_args=item.mapped_args)
         context = build_context(dag=dag, task=task, run=_run_info(item), ti=ti)
         outcome = execute_task(task, context, item.next_method,
                                serde.decode(item.next_kwargs) if item.next_method else None)

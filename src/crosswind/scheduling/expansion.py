@@ -95,16 +95,22 @@ def make_indexes(session: Session, ti_id: int, n: int, state: TaskState | None) 
                                         map_index=0))
     if not won:
         return False
+    add_indexes(session, ti_id, range(1, n), state)
+    return True
+
+
+def add_indexes(session: Session, like_id: int, indexes: range | list[int],
+                state: str | None) -> None:
+    """Insert map indexes `indexes` of the task of TI `like_id`, copying its settings."""
     columns = ("dag_id", "run_id", "task_id", "max_tries", "pool", "pool_slots", "queue",
                "priority_weight", "operator")
     first = session.execute(
-        select(*(getattr(TI, c) for c in columns)).where(TI.id == ti_id)).one()
+        select(*(getattr(TI, c) for c in columns)).where(TI.id == like_id)).one()
     base = dict(zip(columns, first, strict=True))
     value = None if state is None else TaskState(state).value
-    rows = [{**base, "map_index": i, "state": value, "try_number": 0} for i in range(1, n)]
+    rows = [{**base, "map_index": i, "state": value, "try_number": 0} for i in indexes]
     for i in range(0, len(rows), 500):
         session.execute(TI.__table__.insert(), rows[i : i + 500])
-    return True
 
 
 def expands(task: dict[str, Any]) -> bool:
@@ -136,6 +142,7 @@ def decide_indexes(
 def summary(states: list[str | None]) -> str | None:
     """One state standing for all indexes of a task, for the run's outcome: an unfinished
     index's state while any runs, else failed / success / skipped."""
+    states = [s for s in states if s != "removed"] or states  # a clear made fewer
     for state in states:
         if state not in TI_FINISHED:
             return state

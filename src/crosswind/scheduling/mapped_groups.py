@@ -37,7 +37,9 @@ class RunView:
                  indexes: dict[str, list[TIRow]]) -> None:
         self.info, self.tis, self.indexes = info, tis, indexes
         self._states = {tid: ti.state for tid, ti in tis.items()}
-        self._expanded = {tid: [r.state for r in rows] for tid, rows in indexes.items()}
+        # Removed indexes (a clear made the list shorter) are no upstreams any more.
+        self._expanded = {tid: [r.state for r in rows if r.state != "removed"]
+                          for tid, rows in indexes.items()}
         self._cache: dict[str, str | None] = {}
 
     def inside(self, task_id: str) -> set[str]:
@@ -95,15 +97,16 @@ def expand_waiting(session: Session, reader: expansion.MapLengthReader, info: Da
     settle the ones that cannot run (into `groups`, the UPDATEs of the tick); returns the
     ones still waiting, taken out of `tis`."""
     waiting: dict[str, TIRow] = {}
-    view = RunView(info, tis, indexes)
+    view: RunView | None = None  # made when first needed: most DAGs have no mapped group
     for tid in info.order:
         task = info.tasks[tid]
         ti = tis.get(tid)
         if not task.get("mapped_group") or ti is None or ti.state is not None:
             continue
+        view = view or RunView(info, tis, indexes)
         verdict = view.verdict(tid, -1, inside=set())
         reads = read_task_ids(task.get("expand_input") or {})
-        if verdict == "run" and not all(_finished(t, tis, indexes) for t in reads):
+        if verdict == "run" and not all(finished(t, tis, indexes) for t in reads):
             verdict = None
         if verdict == "run":
             n = reader.total(task)
@@ -111,7 +114,7 @@ def expand_waiting(session: Session, reader: expansion.MapLengthReader, info: Da
             if verdict == "expand":
                 del tis[tid]
                 if expansion.make_indexes(session, ti.id, n, None):  # type: ignore[arg-type]
-                    indexes[tid] = _index_rows(session, ti)
+                    indexes[tid] = index_rows(session, ti)
                 continue
         if verdict is None:
             waiting[tid] = tis.pop(tid)
@@ -121,14 +124,15 @@ def expand_waiting(session: Session, reader: expansion.MapLengthReader, info: Da
     return waiting
 
 
-def _finished(task_id: str, tis: dict[str, TIRow], indexes: dict[str, list[TIRow]]) -> bool:
+def finished(task_id: str, tis: dict[str, TIRow], indexes: dict[str, list[TIRow]]) -> bool:
     if task_id in indexes:
         return all(r.state in TI_FINISHED for r in indexes[task_id])
     return task_id not in tis or tis[task_id].state in TI_FINISHED
 
 
-def _index_rows(session: Session, ti: TIRow) -> list[TIRow]:
-    """The indexes just made from the map_index -1 TI `ti` (ids of the inserted rows)."""
+def index_rows(session: Session, ti: TIRow) -> list[TIRow]:
+    """Every index of the task of `ti` (one of them, or its map_index -1 TI just
+    expanded), as the database has them: the ids of rows just inserted."""
     first = session.execute(select(TI.dag_id, TI.run_id).where(TI.id == ti.id)).one()
     rows = session.execute(
         select(TI.id, TI.map_index, TI.state, TI.try_number)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crosswind.execution.base import WorkItem
 from crosswind.models import DagModel, DagRun, Pool, TaskInstance
+from crosswind.scheduling import mapped_inputs
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
 from crosswind.states import TI_ACTIVE, RunState, TaskState
 from crosswind.store import transitions
@@ -223,7 +224,9 @@ def queue_tis(
         next_retry_at=None)
     runs = _run_infos(session, {(by_id[i].dag_id, by_id[i].run_id) for i, _ in queued},
                       cache.runs)
-    return [_item(by_id[i], n, limits.infos[by_id[i].dag_id], runs) for i, n in queued]
+    items = [_item(by_id[i], n, limits.infos[by_id[i].dag_id], runs) for i, n in queued]
+    mapped_inputs.attach(session, items, limits.infos)  # mapped indexes: their items
+    return items
 
 
 def _item(c: Any, try_number: int, info: DagInfo, runs: dict) -> WorkItem:

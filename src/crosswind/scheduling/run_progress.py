@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswind.models import DagModel, DagRun, TaskInstance
-from crosswind.scheduling import deferral, expansion, mapped_groups
+from crosswind.scheduling import deferral, expansion, map_revision, mapped_groups
 from crosswind.scheduling.dag_cache import DagCache, DagInfo
 from crosswind.scheduling.task_instances import (
     TIRow,
@@ -193,9 +193,11 @@ def process_running_runs(session: Session, cache: DagCache, now: datetime) -> Pr
         reader = expansion.MapLengthReader(session, info, run.dag_id, run.run_id)
         # Tasks of mapped task groups: expanded here, kept from decide() while waiting.
         waiting = mapped_groups.expand_waiting(session, reader, info, tis, indexes, groups)
+        map_revision.revise(session, reader, info, tis, indexes, groups)  # after a clear
         moved = _decide_indexes(info, {**tis, **waiting}, indexes, groups, now)
         changes = decide(info, tis, now, _past_checker(session, run.dag_id, run.logical_date),
-                         {**{tid: [r.state for r in rows] for tid, rows in indexes.items()},
+                         {**{tid: [r.state for r in rows if r.state != "removed"]
+                             for tid, rows in indexes.items()},
                           **{tid: [None] for tid in waiting}})
         for tid, new in changes.items():
             if new == TS.SCHEDULED and info.tasks[tid].get("is_mapped"):
