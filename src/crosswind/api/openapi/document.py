@@ -43,6 +43,18 @@ BODY_NOT_FOUND = {("post", "/datasets/events")}
 NEGOTIATED = {("get", "/dagSources/{file_token}"), ("get", "/config"),
               ("get", "/config/section/{section}/option/{option}")}
 
+# One event of a text/event-stream answer (fuzzers check each event against it).
+SSE_EVENT = {
+    "type": "object",
+    "description": "One server-sent event; resume after it with Last-Event-ID: <id>.",
+    "properties": {
+        "id": {"type": "string"},
+        "event": {"type": "string", "description": "dag_run, task_instance or import_error"},
+        "data": {"type": "string", "description": "The change, as a JSON object."},
+        "retry": {"type": "integer"},
+    },
+}
+
 SECURITY_SCHEMES = {
     "Basic": {"type": "http", "scheme": "basic",
               "description": "A user's name and password."},
@@ -138,7 +150,7 @@ def _fill(op: dict[str, Any], method: str, path: str, names: dict[str, str]) -> 
 def _success(success: Success, names: dict[str, str]) -> dict[str, Any]:
     if success.stream:
         return {"description": "A server-sent-events stream of state changes.",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+                "content": {"text/event-stream": {"schema": SSE_EVENT}}}
     if not success.shapes:
         return {"description": "Done; no body."}
     refs = [{"$ref": REF.format(model=names[m.__name__])} for m in success.shapes]
