@@ -1,4 +1,6 @@
-"""The published OpenAPI documents: response shapes, the operation table, the publisher."""
+"""The published OpenAPI documents: response shapes (`airflow/`, `own_shapes`,
+`seed_shapes`), the table of what each operation answers (`operations`), the publisher
+(`document`)."""
 
 from crosswind.api.openapi.document import install_openapi, publish
 

@@ -1,6 +1,6 @@
 """What each operation answers on success: (method, path) -> status, media types, shape.
 
-Shapes are named by their Airflow name (`airflow_shapes`) or ours (`own_shapes`); the seed
+Shapes are named by their Airflow name (`airflow/`) or ours (`own_shapes`); the seed
 dialect swaps the few that differ (`seed_shapes.SEED_REPLACES`). A test fails when a route
 has no row here, so a new route cannot be published without its answer.
 """
@@ -11,38 +11,48 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from crosswind.api.openapi.airflow_shapes import (
-    DAG,
+from crosswind.api.openapi.airflow.admin import (
     ActionCollection,
     Config,
     Connection,
     ConnectionCollection,
     ConnectionTest,
+    EventLog,
+    EventLogCollection,
+    HealthInfo,
+    PluginCollection,
+    Pool,
+    PoolCollection,
+    Role,
+    RoleCollection,
+    User,
+    UserCollection,
+    UserCollectionItem,
+    Variable,
+    VariableCollection,
+    VersionInfo,
+)
+from crosswind.api.openapi.airflow.dags import (
+    DAG,
     DAGCollection,
     DAGDetail,
-    DAGRun,
-    DAGRunCollection,
     DagStatsCollectionSchema,
     DagWarningCollection,
     Dataset,
     DatasetCollection,
     DatasetEvent,
     DatasetEventCollection,
-    EventLog,
-    EventLogCollection,
-    ExtraLinkCollection,
-    HealthInfo,
     ImportErrorCollection,
     ImportErrorItem,
-    PluginCollection,
-    Pool,
-    PoolCollection,
     QueuedEvent,
     QueuedEventCollection,
-    Role,
-    RoleCollection,
     Task,
     TaskCollection,
+)
+from crosswind.api.openapi.airflow.runs import (
+    DAGRun,
+    DAGRunCollection,
+    ExtraLinkCollection,
     TaskInstance,
     TaskInstanceCollection,
     TaskInstanceDependencyCollection,
@@ -50,12 +60,6 @@ from crosswind.api.openapi.airflow_shapes import (
     TaskInstanceHistoryCollection,
     TaskInstanceReference,
     TaskInstanceReferenceCollection,
-    User,
-    UserCollection,
-    UserCollectionItem,
-    Variable,
-    VariableCollection,
-    VersionInfo,
     XCom,
     XComCollection,
 )

@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from crosswind.api.openapi.airflow_shapes import (
-    CollectionInfo,
-    Model,
-    ProviderCollection,
-    TaskInstance,
-    TaskInstanceReference,
-)
+from crosswind.api.openapi.airflow.admin import ProviderCollection
+from crosswind.api.openapi.airflow.common import CollectionInfo, Model
+from crosswind.api.openapi.airflow.runs import TaskInstance, TaskInstanceReference
 
 
 class Problem(Model):

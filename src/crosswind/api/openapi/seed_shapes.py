@@ -3,7 +3,8 @@ plain string the seed document shows ("0 0 * * *", "1 day, 0:00:00"), or null.""
 
 from __future__ import annotations
 
-from crosswind.api.openapi.airflow_shapes import DAG, CollectionInfo, DAGDetail
+from crosswind.api.openapi.airflow.common import CollectionInfo
+from crosswind.api.openapi.airflow.dags import DAG, DAGDetail
 
 
 class SeedDAG(DAG):
