@@ -254,8 +254,21 @@ def test_real_answers_match_the_document(server: Server, docs, prefix: str) -> N
     call("get", "/connections")
     call("post", "/pools", {"name": run, "slots": 2})
     call("patch", "/pools/{pool_name}", {"name": run, "slots": 3}, pool_name=run)
+    call("put", "/pools/{pool_name}", {"name": run, "slots": 4}, pool_name=run)
+    call("delete", "/pools/{pool_name}", pool_name=run)
+    call("delete", "/connections/{connection_id}", connection_id=run)
     call("post", "/users/{username}/tokens", {"name": "honest", "scopes": ["read"]},
          username="admin")
+    user = {"username": run, "password": "pw-honest-123", "email": f"{run}@example.com",
+            "first_name": "H", "last_name": "O", "roles": [{"name": "Viewer"}]}
+    call("post", "/users", user)
+    call("patch", "/users/{username}", {**user, "last_name": "P"}, username=run)
+    call("delete", "/users/{username}", username=run)
+    role = {"name": run, "actions": [{"action": {"name": "can_read"},
+                                      "resource": {"name": "DAG:hello"}}]}
+    call("post", "/roles", role)
+    call("patch", "/roles/{role_name}", role, role_name=run)
+    call("delete", "/roles/{role_name}", role_name=run)
     call("patch", "/dags/{dag_id}", {"is_paused": False}, dag_id="hello")
     call("post", "/dags/~/dagRuns/list", {"dag_ids": ["hello"]})
     call("post", "/dags/~/dagRuns/~/taskInstances/list", {"dag_ids": ["hello"]})
