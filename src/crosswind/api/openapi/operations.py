@@ -1,8 +1,8 @@
 """What each operation answers on success: (method, path) -> status, media types, shape.
 
 Shapes are named by their Airflow name (`airflow/`) or ours (`own_shapes`); the seed
-dialect swaps the few that differ (`seed_shapes.SEED_REPLACES`). A test fails when a route
-has no row here, so a new route cannot be published without its answer.
+dialect swaps the few that differ (`seed_shapes.SEED_REPLACES`). A route without a row here
+is published as answering "any JSON", and tests/api/test_openapi_honest.py fails.
 """
 
 from __future__ import annotations
