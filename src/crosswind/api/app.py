@@ -18,6 +18,7 @@ from crosswind.api.body_limit import BodyLimit
 from crosswind.api.dialects import Dialect
 from crosswind.api.event_hub import prune_forever
 from crosswind.api.http_methods import HttpMethods
+from crosswind.api.openapi import install_openapi
 from crosswind.api.problems import install_handlers
 from crosswind.api.routes import ROUTERS
 from crosswind.api.state import AppState
@@ -54,6 +55,7 @@ def build_api(state: AppState, dialect: Dialect) -> FastAPI:
     for router in ROUTERS:
         api.include_router(router)
     api.add_middleware(HttpMethods, routes=api.router.routes)
+    install_openapi(api, dialect)  # our answers, errors and security (crosswind.api.openapi)
     return api
 
 

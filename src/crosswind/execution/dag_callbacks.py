@@ -96,7 +96,6 @@ def run_callbacks_of(settings: Any, dag_id: str, run_id: str, state: str) -> int
     from crosswind.execution.runtime_db import DbBackend
     from crosswind.execution.task_execute import run_callbacks
     from crosswind.models import DagRun, SerializedDag, TaskInstance
-    from crosswind.scheduling import fast_db
     from crosswind.security import SecretBox, load_fernet_key
 
     db = Database(settings.db_url, pool_size=1)
@@ -113,7 +112,8 @@ def run_callbacks_of(settings: Any, dag_id: str, run_id: str, state: str) -> int
         s.expunge_all()
         return run, ser, tis
 
-    run, ser, tis = fast_db.read(db, read)
+    with db.read() as s:
+        run, ser, tis = read(s)
     if settings.plugins_path:
         from crosswind import plugins
 
