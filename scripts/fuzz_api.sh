@@ -23,9 +23,11 @@ user=fuzz-admin pass=fuzz-pass-$RANDOM$RANDOM
 mkdir -p "$work/dags" && cp docs/examples/*.py "$work/dags/"
 CROSSWIND_HOME=$work CROSSWIND_DATABASE_URL="sqlite:///$work/crosswind.db" \
   CROSSWIND_ADMIN_USERNAME=$user CROSSWIND_ADMIN_PASSWORD=$pass \
-  "$top/.venv/bin/crosswind" standalone --port "$port" >"$work/server.log" 2>&1 &
+  setsid "$top/.venv/bin/crosswind" standalone --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+# The server runs in a session of its own (setsid): on SIGTERM it stops its own process
+# group, which must not be this script's (and CI's).
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 base=http://127.0.0.1:$port
 for _ in $(seq 1 120); do
   curl -sf "$base/api/v1/health" >/dev/null && break
