@@ -9,24 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from execution.engine_helpers import copy_dags, running_standalone
+from execution.engine_helpers import engine_fixtures
 from support.servers import Server
 
 DAGS = Path(__file__).parent / "dags"
 
 
-@pytest.fixture(scope="module")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp(f"datasets-{backend}")
-    copy_dags(DAGS, home)
-    with running_standalone(backend, home) as srv:
-        yield srv
-
-
-@pytest.fixture
-def api(engine: Server) -> Iterator[httpx.Client]:
-    with engine.client() as c:
-        yield c
+engine, api = engine_fixtures(DAGS, "datasets")
 
 
 @pytest.fixture

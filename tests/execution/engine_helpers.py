@@ -7,8 +7,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from support.databases import database_for
 from support.servers import Server
@@ -45,6 +47,26 @@ def running_standalone(backend: str, home: Path, env: dict[str, str] | None = No
             yield srv
         finally:
             srv.stop()
+
+
+def engine_fixtures(dags: Path, name: str) -> tuple[Any, Any]:
+    """The usual pair of an end-to-end test module: `engine`, one `running_standalone()`
+    over the DAG files of `dags` per backend per module, and `api`, a client of it.
+    Use as `engine, api = engine_fixtures(DAGS, "name")` at module level."""
+
+    @pytest.fixture(scope="module")
+    def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+        home = tmp_path_factory.mktemp(f"{name}-{backend}")
+        copy_dags(dags, home)
+        with running_standalone(backend, home) as srv:
+            yield srv
+
+    @pytest.fixture
+    def api(engine: Server) -> Iterator[httpx.Client]:
+        with engine.client() as c:
+            yield c
+
+    return engine, api
 
 
 def wait_dag(api: httpx.Client, dag_id: str, timeout: float = 30) -> dict:

@@ -6,16 +6,14 @@ and the time sensors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from engine_helpers import (
-    copy_dags,
+    engine_fixtures,
     log_text,
-    running_standalone,
     task_instances,
     task_states,
     trigger,
@@ -24,23 +22,11 @@ from engine_helpers import (
 )
 
 from support.cluster import wait_for
-from support.servers import Server
 
 DAGS = Path(__file__).parent / "dags_xdag"
 
 
-@pytest.fixture(scope="module")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp(f"xdag-{backend}")
-    copy_dags(DAGS, home)
-    with running_standalone(backend, home) as srv:
-        yield srv
-
-
-@pytest.fixture
-def api(engine: Server) -> Iterator[httpx.Client]:
-    with engine.client() as c:
-        yield c
+engine, api = engine_fixtures(DAGS, "xdag")
 
 
 def runs_of(api: httpx.Client, dag_id: str) -> list[dict]:

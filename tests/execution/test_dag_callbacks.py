@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
-
-from execution.engine_helpers import copy_dags, running_standalone, trigger, wait_run
+from execution.engine_helpers import engine_fixtures, trigger, wait_run
 from support.servers import Server
 
 DAGS = Path(__file__).parent / "dags_callbacks"
 
 
-@pytest.fixture(scope="module")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp(f"callbacks-{backend}")
-    copy_dags(DAGS, home)
-    with running_standalone(backend, home) as srv:
-        yield srv
-
-
-@pytest.fixture
-def api(engine: Server) -> Iterator[httpx.Client]:
-    with engine.client() as c:
-        yield c
+engine, api = engine_fixtures(DAGS, "callbacks")
 
 
 def _written(engine: Server, dag_id: str, timeout: float = 60) -> dict:

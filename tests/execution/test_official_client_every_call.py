@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from engine_helpers import ENGINE_ENV, copy_dags
 
+from support.cluster import wait_for
 from support.databases import database_for
 from support.servers import ADMIN, Server
 
@@ -108,16 +108,6 @@ def apis(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api
             srv.stop()
 
 
-def _until(probe: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = probe()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_every_operation_of_the_official_client(apis: Apis) -> None:
     a = apis
     # Monitoring, plugins, providers, permissions, config.
@@ -130,8 +120,10 @@ def test_every_operation_of_the_official_client(apis: Apis) -> None:
     assert a.ConfigApi.get_value("webserver", "expose_config").sections
 
     # DAGs, tasks, source, import errors, warnings, stats.
-    _until(lambda: a.DAGApi.get_dags(tags=["client"]).total_entries == 2, "the client DAGs")
-    errors = _until(lambda: a.ImportErrorApi.get_import_errors().import_errors, "import error")
+    wait_for(lambda: a.DAGApi.get_dags(tags=["client"]).total_entries == 2, 60,
+             "the client DAGs")
+    errors = wait_for(lambda: a.ImportErrorApi.get_import_errors().import_errors, 60,
+                      "import error")
     assert "broken on purpose" in a.ImportErrorApi.get_import_error(
         errors[0].import_error_id).stack_trace
     dag = a.DAGApi.get_dag("client_producer")
@@ -148,8 +140,8 @@ def test_every_operation_of_the_official_client(apis: Apis) -> None:
     # A run: the mapped fan-out ends, then its task instances, XCom, logs, tries.
     run = a.DAGRunApi.post_dag_run("client_producer", DAGRun(dag_run_id="client_run_1"))
     rid = run.dag_run_id
-    _until(lambda: str(a.DAGRunApi.get_dag_run("client_producer", rid).state) == "success",
-           "the producer run")
+    wait_for(lambda: str(a.DAGRunApi.get_dag_run("client_producer", rid).state) == "success",
+             60, "the producer run")
     assert a.DAGRunApi.get_dag_runs("client_producer").total_entries == 1
     assert a.DAGRunApi.get_dag_runs_batch(
         ListDagRunsForm(dag_ids=["client_producer"])).total_entries == 1

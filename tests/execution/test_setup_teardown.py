@@ -6,15 +6,13 @@ a work task brings back its setup and teardown. Expected states were checked on 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from engine_helpers import (
-    copy_dags,
+    engine_fixtures,
     log_text,
-    running_standalone,
     task_instances,
     task_states,
     trigger,
@@ -27,18 +25,7 @@ from support.servers import ADMIN, Server
 DAGS = Path(__file__).parent / "dags_setup"
 
 
-@pytest.fixture(scope="module")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp(f"setup-{backend}")
-    copy_dags(DAGS, home)
-    with running_standalone(backend, home) as srv:
-        yield srv
-
-
-@pytest.fixture
-def api(engine: Server) -> Iterator[httpx.Client]:
-    with engine.client() as c:
-        yield c
+engine, api = engine_fixtures(DAGS, "setup")
 
 
 def run_to_end(api: httpx.Client, dag_id: str, conf: dict | None = None) -> tuple[str, str]:
