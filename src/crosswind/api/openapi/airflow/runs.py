@@ -98,16 +98,13 @@ class Job(Model):
     unixname: str | None = None
 
 
-class TaskInstance(Model):
-    """One task of one DAG run (one map index of a mapped task)."""
+class _TryFields(Model):
+    """What a task instance and each of its tries both carry."""
 
-    run_id: str | None = None  # the seed's name of dag_run_id
-    logical_date: datetime | None = None
     task_id: str = ABSENT
     task_display_name: str = ABSENT
     dag_id: str = ABSENT
     dag_run_id: str = ABSENT
-    execution_date: str = ABSENT
     start_date: str | None = None
     end_date: str | None = None
     duration: float | None = None
@@ -126,6 +123,14 @@ class TaskInstance(Model):
     pid: int | None = None
     executor: str | None = None
     executor_config: str = ABSENT
+
+
+class TaskInstance(_TryFields):
+    """One task of one DAG run (one map index of a mapped task)."""
+
+    run_id: str | None = None  # the seed's name of dag_run_id
+    logical_date: datetime | None = None
+    execution_date: str = ABSENT
     sla_miss: SLAMiss | None = None
     rendered_map_index: str | None = None
     rendered_fields: dict[str, Any] = ABSENT
@@ -140,31 +145,8 @@ class TaskInstanceCollection(CollectionInfo):
     task_instances: list[TaskInstance] = ABSENT
 
 
-class TaskInstanceHistory(Model):
+class TaskInstanceHistory(_TryFields):
     """One past or current try of a task instance."""
-
-    task_id: str = ABSENT
-    task_display_name: str = ABSENT
-    dag_id: str = ABSENT
-    dag_run_id: str = ABSENT
-    start_date: str | None = None
-    end_date: str | None = None
-    duration: float | None = None
-    state: TaskState | None = None
-    try_number: int = ABSENT
-    map_index: int = ABSENT
-    max_tries: int = ABSENT
-    hostname: str = ABSENT
-    unixname: str = ABSENT
-    pool: str = ABSENT
-    pool_slots: int = ABSENT
-    queue: str | None = None
-    priority_weight: int | None = None
-    operator: str | None = None
-    queued_when: str | None = None
-    pid: int | None = None
-    executor: str | None = None
-    executor_config: str = ABSENT
 
 
 class TaskInstanceHistoryCollection(CollectionInfo):
