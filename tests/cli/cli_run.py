@@ -30,3 +30,15 @@ class Cli:
 
     def json(self, *args: str) -> Any:
         return json.loads(self.run(*args, "--output", "json").stdout)
+
+
+def sql_rows(url: str, sql: str) -> list[tuple]:
+    """Rows of `sql` read straight from the database at `url` (what a verb really wrote)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()

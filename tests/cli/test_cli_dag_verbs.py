@@ -6,8 +6,7 @@ import json
 import textwrap
 from datetime import datetime, timedelta
 
-from cli_run import Cli
-from sqlalchemy import create_engine, text
+from cli_run import Cli, sql_rows
 
 DAILY = """
 from datetime import datetime
@@ -33,14 +32,6 @@ def with_dags(cli: Cli, **files: str) -> None:
     out = cli.run("dags", "reserialize").stdout
     assert "DAG(s) stored" in out
 
-
-def _rows(url: str, sql: str) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]
-    finally:
-        engine.dispose()
 
 
 def test_dag_listing_and_parsing_verbs(sqlite_cli: Cli) -> None:
@@ -112,7 +103,7 @@ def test_dag_state_changing_verbs(cli: Cli) -> None:
     assert "Proceed? (y/n)" in refused.stdout and len(cli.json("dags", "list")) == 2
     assert cli.run("dags", "delete", "daily", "-y").stdout.strip() == "Removed 10 record(s)"
     assert [d["dag_id"] for d in cli.json("dags", "list")] == ["manual_only"]
-    assert _rows(cli.url, "SELECT count(*) FROM dag_runs WHERE dag_id = 'daily'") == [(0,)]
+    assert sql_rows(cli.url, "SELECT count(*) FROM dag_runs WHERE dag_id = 'daily'") == [(0,)]
     gone = cli.run("dags", "delete", "daily", "-y", ok=False)
     assert gone.returncode == 1 and "daily" in gone.stderr
 
@@ -128,7 +119,7 @@ def test_backfill_30_days(cli: Cli) -> None:
                    "-c", '{"why": "history"}')
     assert "Created 30 backfill run(s) of daily" in done.stdout
     assert "paused" in done.stderr  # a paused DAG's runs wait: the command does not
-    rows = _rows(cli.url, "SELECT run_id, run_type, state, logical_date, data_interval_start,"
+    rows = sql_rows(cli.url, "SELECT run_id, run_type, state, logical_date, data_interval_start,"
                           " data_interval_end FROM dag_runs ORDER BY logical_date")
     assert len(rows) == 30
     day = datetime(2024, 1, 1)
@@ -139,7 +130,7 @@ def test_backfill_30_days(cli: Cli) -> None:
         naive = [v.replace(tzinfo=None) if isinstance(v, datetime) else
                  datetime.fromisoformat(v).replace(tzinfo=None) for v in (logical, start, end)]
         assert naive == [want, want, want + timedelta(days=1)]
-    tis = _rows(cli.url, "SELECT count(*) FROM task_instances WHERE dag_id = 'daily'")
+    tis = sql_rows(cli.url, "SELECT count(*) FROM task_instances WHERE dag_id = 'daily'")
     assert tis == [(60,)]
 
     again = cli.run("dags", "backfill", "daily", "-s", "2024-01-30", "-e", "2024-02-01")
@@ -178,7 +169,7 @@ def test_backfill_waits_and_keeps_max_active_runs(sqlite_cli: Cli) -> None:
     assert "Created 5 backfill run(s) of slow" in done.stdout
     assert "Backfill of slow finished: 5 success, 0 failed" in done.stdout
     assert "5/5" in done.stdout  # the progress bar's last state
-    spans = [(datetime.fromisoformat(str(a)), datetime.fromisoformat(str(b))) for a, b in _rows(
+    spans = [(datetime.fromisoformat(str(a)), datetime.fromisoformat(str(b))) for a, b in sql_rows(
         cli.url, "SELECT start_date, end_date FROM dag_runs WHERE state = 'success'")]
     assert len(spans) >= 5
     for start, _ in spans:  # at no run's start were more than 2 runs running

@@ -5,19 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_run import Cli
-from sqlalchemy import create_engine, text
+from cli_run import Cli, sql_rows
 
 from crosswind.security import SecretBox, load_fernet_key
-
-
-def _raw(url: str, sql: str) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]
-    finally:
-        engine.dispose()
 
 
 def test_variables_round_trip_and_encrypted_at_rest(cli: Cli) -> None:
@@ -31,7 +21,7 @@ def test_variables_round_trip_and_encrypted_at_rest(cli: Cli) -> None:
     missing = cli.run("variables", "get", "nope", ok=False)
     assert missing.returncode == 1 and "Variable nope does not exist" in missing.stderr
 
-    [(stored,)] = _raw(cli.url, "SELECT val FROM variables WHERE key = 'greeting'")
+    [(stored,)] = sql_rows(cli.url, "SELECT val FROM variables WHERE key = 'greeting'")
     assert "hello" not in stored
     box = SecretBox(load_fernet_key(None, cli.home))
     assert box.decrypt(stored) == "hello"
@@ -76,7 +66,7 @@ def test_connections_round_trip_encrypted(cli: Cli) -> None:
     assert (pg["host"], pg["login"], pg["password"], pg["port"]) == ("db.local", "u", "p@ss",
                                                                      "5432")
     assert pg["extra_dejson"] == {"x": "1"}
-    [(stored,)] = _raw(cli.url, "SELECT password FROM connections WHERE conn_id = 'web'")
+    [(stored,)] = sql_rows(cli.url, "SELECT password FROM connections WHERE conn_id = 'web'")
     assert stored and "s3cret" not in stored
 
     for fmt in ("json", "yaml", "env"):

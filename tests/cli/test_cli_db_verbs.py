@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cli_run import Cli
-from sqlalchemy import create_engine, text, update
+from cli_run import Cli, sql_rows
+from sqlalchemy import update
 from test_cli_dag_verbs import DAILY, with_dags
 
 from crosswind.db.engine import Database
 from crosswind.models import DagRun, EventLog
-
-
-def _sql(url: str, sql: str) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]
-    finally:
-        engine.dispose()
 
 
 def test_roles_create(sqlite_cli: Cli) -> None:
@@ -66,7 +57,7 @@ def test_db_check_clean_reset(cli: Cli) -> None:
     assert "dag_run: 3 purged" in done and "log: 1 purged" in done
     left = sorted(r["run_id"] for r in cli.json("dags", "list-runs", "-d", "daily"))
     assert left == ["backfill__2024-01-04T00:00:00+00:00", "manual__2024-03-01T00:00:00+00:00"]
-    assert _sql(cli.url, "SELECT count(*) FROM task_instances") == [(4,)]
+    assert sql_rows(cli.url, "SELECT count(*) FROM task_instances") == [(4,)]
     assert not run_logs.exists()
     only_log = cli.run("db", "clean", "--clean-before-timestamp", "2999-01-01", "-t", "log",
                        "-y").stdout
